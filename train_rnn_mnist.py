@@ -1,0 +1,461 @@
+"""TensorFlow MNISTをRNNでやってみる ("MNIST with an RNN in TensorFlow"), runnable today.
+
+    make run                               # create .venv, install the pins, run the article
+    python train_rnn_mnist.py              # the article's run (inside the venv)
+    python train_rnn_mnist.py > run.log    # stdout is the log alone, like data/article_log.txt
+    python train_rnn_mnist.py --help       # every flag; the defaults are the article's values
+
+A 128-unit LSTM reads each 28x28 MNIST digit one row per timestep (28 timesteps of 28 pixels)
+and classifies it from its last output. Graph, training loop and log lines are the article's
+TensorFlow 1.x code, run through tf.compat.v1 in graph mode.
+
+Where this code departs from the article, and why:
+- `tf.contrib.rnn.BasicLSTMCell` and `static_rnn` become their `tf.compat.v1.nn` twins:
+  tf.contrib was removed in TensorFlow 2.0. Since TensorFlow 2.16 that cell lives only in
+  tf-keras (Keras 2), so TF_USE_LEGACY_KERAS=1 is set before TensorFlow is first imported.
+- `tensorflow.examples.tutorials.mnist.input_data` is gone too: read_data_sets() below does
+  what it did (validation split, scaling, one-hot labels, shuffled batches), offline, from
+  data/mnist.npz.
+- The article's listing uses `preds` without defining it; it is `RNN(x)`, as here.
+- The run is seeded (--seed). The article's was not, so its exact numbers cannot be repeated;
+  ours can, byte for byte on the same machine.
+- One line is added at the end, the accuracy on the whole test set: the article's figure is
+  measured on 128 images, where one image moves it by 0.8%.
+- TensorFlow's deprecation warnings are hidden (--verbose shows them): this API is deprecated,
+  and using it is the point.
+"""
+
+import argparse
+import hashlib
+import math
+import os
+import random
+import re
+import sys
+import warnings
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+EMBEDDED_MNIST = HERE / "data" / "mnist.npz"
+MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+# sha256 of `array.tobytes()` for each array of the published MNIST, as data/README.md lists them.
+MNIST_SHA256 = {
+    "x_train": "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757",
+    "y_train": "1feba77c54802fa5339a11837ea4b2866434b83314ec45192930f1df69120c13",
+    "x_test": "6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161",
+    "y_test": "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
+}
+
+# The old input_data loader kept the first 5,000 training images for validation.
+VALIDATION_SIZE = 5000
+NUM_ROWS = 28  # timesteps: the LSTM reads one row of the image per step
+NUM_PIXELS = 28  # inputs per timestep: the pixels of one row
+NUM_CLASSES = 10
+
+# The article's log line. It is written by format_log_line() and read back, by
+# compare_with_article.py too, with LOG_LINE_PATTERN: one format, one parser.
+LOG_LINE_FORMAT = "step: {} / loss: {:.6f} / acc: {:.5f}"
+LOG_LINE_PATTERN = re.compile(
+    r"step: (?P<step>\d+) / loss: (?P<loss>-?(?:\d+\.\d+|nan|inf)) / acc: (?P<acc>\d\.\d+)"
+)
+
+# TensorFlow's v1 API (tensorflow.compat.v1), imported by import_tensorflow() once the flags are
+# read, because the environment variables that select Keras 2 and quiet the logs must come first.
+tf = None
+
+
+class DataError(Exception):
+    """A data file that cannot be used; the message names the file and the problem."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {value}")
+    return value
+
+
+def positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+    return value
+
+
+def seed_value(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    # NumPy's legacy generator, which the old loader's shuffling used, takes 0 .. 2**32 - 1.
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {2**32 - 1}, not {value}")
+    return value
+
+
+def data_source(text):
+    return "keras" if text == "keras" else Path(text)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="train_rnn_mnist.py",
+        description="The Qiita article 'TensorFlow MNISTをRNNでやってみる': a 128-unit LSTM "
+        "reads MNIST digits row by row. With no flags, this is the article's run.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--training-iters", type=positive_int, default=100000,
+                        help="train while step * batch size is below this: 781 steps by default")
+    parser.add_argument("--batch-size", type=positive_int, default=128,
+                        help="images per training step")
+    parser.add_argument("--display-step", type=positive_int, default=10,
+                        help="print a log line every this many steps")
+    parser.add_argument("--learning-rate", type=positive_float, default=0.001,
+                        help="Adam's learning rate")
+    parser.add_argument("--num-hidden", type=positive_int, default=128,
+                        help="units in the LSTM cell")
+    parser.add_argument("--test-len", type=positive_int, default=128,
+                        help="test images for the article's 'Test Accuracy' line")
+    parser.add_argument("--seed", type=seed_value, default=0,
+                        help="seeds Python's random, NumPy and TensorFlow's graph")
+    parser.add_argument("--data", type=data_source, default=EMBEDDED_MNIST,
+                        help="an .npz in the layout of tf.keras.datasets.mnist (x_train, y_train, "
+                        "x_test, y_test), or 'keras' to download it with "
+                        "tf.keras.datasets.mnist.load_data()")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show TensorFlow's log and deprecation warnings")
+    return parser.parse_args(argv)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data: MNIST as the article's input_data.read_data_sets("/tmp/data/", one_hot=True) gave it
+
+
+def load_mnist_arrays(source, verbose=False):
+    """Return the four MNIST arrays (uint8 images 28x28, labels 0..9) from `source`, checked."""
+    if source == "keras":
+        arrays = load_keras_mnist(verbose)
+        warn_if_not_published_mnist(arrays, "tf.keras.datasets.mnist")
+        return arrays
+    arrays = load_npz(source)
+    if source.resolve() == EMBEDDED_MNIST:
+        warn_if_not_published_mnist(arrays, source)
+    return arrays
+
+
+def load_keras_mnist(verbose):
+    import_tensorflow(verbose)
+    try:
+        (x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
+    except Exception as error:  # a download can fail in many ways; all of them end the run
+        raise DataError(f"tf.keras.datasets.mnist.load_data() failed: {one_line(error)}") from None
+    arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    check_mnist_arrays(arrays, "tf.keras.datasets.mnist")
+    return arrays
+
+
+def load_npz(path):
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    if not path.is_file():
+        raise DataError(f"{path}: not a file")
+    with open(path, "rb") as file:
+        start = file.read(6)
+    if start.startswith(b"\x93NUMPY"):
+        raise DataError(f"{path}: not an .npz archive (a single .npy array)")
+    if not start.startswith(b"PK"):
+        raise DataError(f"{path}: not an .npz archive (it does not start like a zip file)")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            missing = [key for key in MNIST_KEYS if key not in archive.files]
+            if missing:
+                raise DataError(f"{path}: missing key(s) {', '.join(missing)}")
+            arrays = {key: archive[key] for key in MNIST_KEYS}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+        raise DataError(f"{path}: not a readable .npz archive ({one_line(error)})") from None
+    check_mnist_arrays(arrays, path)
+    return arrays
+
+
+def check_mnist_arrays(arrays, source):
+    """Raise DataError unless the arrays have the layout of tf.keras.datasets.mnist."""
+    for split in ("train", "test"):
+        images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if images.ndim != 3 or images.shape[1:] != (NUM_ROWS, NUM_PIXELS):
+            raise DataError(f"{source}: x_{split} has shape {images.shape}, "
+                            f"expected (N, {NUM_ROWS}, {NUM_PIXELS})")
+        if images.dtype.kind not in "uif":
+            raise DataError(f"{source}: x_{split} has dtype {images.dtype}, expected uint8")
+        if labels.ndim != 1:
+            raise DataError(f"{source}: y_{split} has shape {labels.shape}, expected (N,)")
+        if labels.dtype.kind not in "ui":
+            raise DataError(f"{source}: y_{split} has dtype {labels.dtype}, expected uint8")
+        if len(images) != len(labels):
+            raise DataError(f"{source}: x_{split} has {len(images)} images "
+                            f"but y_{split} has {len(labels)} labels")
+        if len(images) == 0:
+            raise DataError(f"{source}: x_{split} is empty")
+        if split == "train" and len(images) <= VALIDATION_SIZE:
+            raise DataError(f"{source}: x_train has {len(images)} images; the article's loader "
+                            f"keeps the first {VALIDATION_SIZE} for validation and needs more")
+        if not np.all(np.isfinite(images)):
+            raise DataError(f"{source}: x_{split} has pixels that are not finite")
+        if images.min() < 0 or images.max() > 255:
+            raise DataError(f"{source}: x_{split} has pixels outside 0..255 "
+                            f"(min {images.min()}, max {images.max()})")
+        if labels.min() < 0 or labels.max() >= NUM_CLASSES:
+            raise DataError(f"{source}: y_{split} has labels outside 0..{NUM_CLASSES - 1} "
+                            f"(min {labels.min()}, max {labels.max()})")
+
+
+def warn_if_not_published_mnist(arrays, source):
+    differing = [key for key in MNIST_KEYS
+                 if hashlib.sha256(arrays[key].tobytes()).hexdigest() != MNIST_SHA256[key]]
+    if differing:
+        print(f"warning: {source}: {', '.join(differing)} differ from the published MNIST "
+              "(checksums in data/README.md)", file=sys.stderr, flush=True)
+
+
+class DataSet:
+    """Images and one-hot labels, batched like the old loader's DataSet.next_batch.
+
+    That loader shuffled at the first batch and again at every epoch boundary; a batch that
+    crossed the boundary took the rest of the old epoch plus the start of the new one. It
+    shuffled the already shuffled arrays, so here each new permutation is composed with the
+    current order (kept as indices, which gives the same batches without copying the images).
+    """
+
+    def __init__(self, images, labels, rng=None):
+        self.images = images
+        self.labels = labels
+        self.num_examples = len(images)
+        self._rng = rng
+        self._order = np.arange(self.num_examples)
+        self._index_in_epoch = 0
+        self._epochs_completed = 0
+
+    def next_batch(self, batch_size):
+        start = self._index_in_epoch
+        if self._epochs_completed == 0 and start == 0:
+            self._shuffle()
+        if start + batch_size > self.num_examples:
+            self._epochs_completed += 1
+            rest_of_epoch = self._order[start:]
+            self._shuffle()
+            self._index_in_epoch = batch_size - len(rest_of_epoch)
+            batch = np.concatenate((rest_of_epoch, self._order[:self._index_in_epoch]))
+        else:
+            self._index_in_epoch += batch_size
+            batch = self._order[start:self._index_in_epoch]
+        return self.images[batch], self.labels[batch]
+
+    def _shuffle(self):
+        permutation = np.arange(self.num_examples)
+        self._rng.shuffle(permutation)
+        self._order = self._order[permutation]
+
+
+@dataclass
+class Datasets:
+    train: DataSet
+    test: DataSet
+
+
+def flatten_and_scale(images):
+    """Images as the old loader gave them: rows of 784 float32 pixels in [0, 1]."""
+    flat = images.reshape(len(images), NUM_ROWS * NUM_PIXELS)
+    # It multiplied by 1/255 in float32; dividing by 255 would round some pixels differently.
+    return flat.astype(np.float32) * np.float32(1.0 / 255.0)
+
+
+def one_hot(labels):
+    encoded = np.zeros((len(labels), NUM_CLASSES), dtype=np.float32)
+    encoded[np.arange(len(labels)), labels] = 1.0
+    return encoded
+
+
+def read_data_sets(arrays, seed, validation_size=VALIDATION_SIZE):
+    """The training and test sets of input_data.read_data_sets(..., one_hot=True).
+
+    The first `validation_size` training images are set aside, as that loader did; the article
+    never used them, so they are not kept. The test set stays in its published order.
+    """
+    train = DataSet(flatten_and_scale(arrays["x_train"][validation_size:]),
+                    one_hot(arrays["y_train"][validation_size:]),
+                    rng=np.random.RandomState(seed))
+    test = DataSet(flatten_and_scale(arrays["x_test"]), one_hot(arrays["y_test"]))
+    return Datasets(train=train, test=test)
+
+
+# ---------------------------------------------------------------------------------------------
+# TensorFlow set-up
+
+
+def import_tensorflow(verbose=False):
+    """Import tensorflow.compat.v1 as the module-wide `tf`, in graph mode with Keras 2."""
+    global tf
+    # BasicLSTMCell exists only in tf-keras; TensorFlow reads this at its first import.
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    if not verbose:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        warnings.filterwarnings("ignore")
+    import tensorflow.compat.v1 as tf_v1
+
+    if not verbose:
+        tf_v1.get_logger().setLevel("ERROR")
+    tf_v1.disable_eager_execution()
+    tf = tf_v1
+    return tf
+
+
+def set_seed(seed):
+    """Seed every source of randomness: Keras 2's initializers draw from Python's `random`."""
+    random.seed(seed)
+    np.random.seed(seed)
+    tf.set_random_seed(seed)  # the default graph's seed: call it inside the graph's context
+
+
+# ---------------------------------------------------------------------------------------------
+# The article's graph: placeholders, model, cost and optimizer, evaluation
+
+
+def placeholders():
+    x = tf.placeholder("float", [None, NUM_ROWS, NUM_PIXELS])
+    y = tf.placeholder("float", [None, NUM_CLASSES])
+    return x, y
+
+
+def RNN(x, num_hidden=128):
+    """The article's model: the LSTM's output after the last row, through a dense layer."""
+    # A list of 28 tensors [batch, 28]: row t of every image is the input at timestep t.
+    x = tf.unstack(x, NUM_ROWS, 1)
+
+    lstm_cell = tf.nn.rnn_cell.BasicLSTMCell(num_hidden, forget_bias=1.0)
+    outputs, states = tf.nn.static_rnn(lstm_cell, x, dtype=tf.float32)
+
+    weight = tf.Variable(tf.random_normal([num_hidden, NUM_CLASSES]))
+    bias = tf.Variable(tf.random_normal([NUM_CLASSES]))
+    return tf.matmul(outputs[-1], weight) + bias
+
+
+def cost_and_optimizer(preds, y, learning_rate):
+    cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=preds, labels=y))
+    optimizer = tf.train.AdamOptimizer(learning_rate=learning_rate).minimize(cost)
+    return cost, optimizer
+
+
+def accuracy_of(preds, y):
+    correct_pred = tf.equal(tf.argmax(preds, 1), tf.argmax(y, 1))
+    return tf.reduce_mean(tf.cast(correct_pred, tf.float32))
+
+
+@dataclass
+class ArticleGraph:
+    x: object
+    y: object
+    preds: object
+    cost: object
+    optimizer: object
+    accuracy: object
+
+
+def build_graph(num_hidden, learning_rate):
+    x, y = placeholders()
+    preds = RNN(x, num_hidden)
+    cost, optimizer = cost_and_optimizer(preds, y, learning_rate)
+    accuracy = accuracy_of(preds, y)
+    return ArticleGraph(x, y, preds, cost, optimizer, accuracy)
+
+
+# ---------------------------------------------------------------------------------------------
+# Training loop and test
+
+
+def format_log_line(step, loss, acc):
+    return LOG_LINE_FORMAT.format(step, loss, acc)
+
+
+def train(sess, graph, mnist, args):
+    step = 1
+    # The article's loop: 781 steps for 100,000 iterations of batch 128.
+    while step * args.batch_size < args.training_iters:
+        batch_x, batch_y = mnist.train.next_batch(args.batch_size)
+        # next_batch gives rows of 784 pixels; the LSTM wants 28 rows of 28.
+        batch_x = batch_x.reshape((args.batch_size, NUM_ROWS, NUM_PIXELS))
+        feed = {graph.x: batch_x, graph.y: batch_y}
+        sess.run(graph.optimizer, feed_dict=feed)
+        if step % args.display_step == 0:
+            # Measured on the batch just trained on, after this step's update, as in the article.
+            acc = sess.run(graph.accuracy, feed_dict=feed)
+            loss = sess.run(graph.cost, feed_dict=feed)
+            print(format_log_line(step, loss, acc), flush=True)
+        step += 1
+
+
+def test(sess, graph, mnist, test_len):
+    test_data = mnist.test.images[:test_len].reshape((-1, NUM_ROWS, NUM_PIXELS))
+    test_label = mnist.test.labels[:test_len]
+    test_acc = sess.run(graph.accuracy, feed_dict={graph.x: test_data, graph.y: test_label})
+    print("Test Accuracy: {}".format(test_acc), flush=True)
+
+    # The article's figure counts 128 images; this one counts all of them.
+    all_data = mnist.test.images.reshape((-1, NUM_ROWS, NUM_PIXELS))
+    all_acc = sess.run(graph.accuracy, feed_dict={graph.x: all_data, graph.y: mnist.test.labels})
+    print("Test Accuracy ({} images): {:.4f}".format(mnist.test.num_examples, all_acc), flush=True)
+
+
+def one_line(error):
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def fail(message):
+    print(f"train_rnn_mnist.py: error: {message}", file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    # The data is checked before TensorFlow is imported, so a bad file fails in a moment.
+    try:
+        arrays = load_mnist_arrays(args.data, args.verbose)
+        mnist = read_data_sets(arrays, args.seed)
+    except DataError as error:
+        fail(str(error))
+    if mnist.train.num_examples < args.batch_size:
+        fail(f"--batch-size {args.batch_size} is more than the {mnist.train.num_examples} "
+             "training images")
+    if mnist.test.num_examples < args.test_len:
+        fail(f"--test-len {args.test_len} is more than the {mnist.test.num_examples} test images")
+    print(f"train_rnn_mnist.py: seed {args.seed}, data {args.data}: "
+          f"{mnist.train.num_examples} training images (after {VALIDATION_SIZE} for validation), "
+          f"{mnist.test.num_examples} test images", file=sys.stderr, flush=True)
+
+    import_tensorflow(args.verbose)
+    with tf.Graph().as_default():
+        set_seed(args.seed)
+        graph = build_graph(args.num_hidden, args.learning_rate)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            train(sess, graph, mnist, args)
+            test(sess, graph, mnist, args.test_len)
+
+
+if __name__ == "__main__":
+    main()
