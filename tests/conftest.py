@@ -1,0 +1,71 @@
+"""Shared fixtures: tiny MNIST-shaped data in tmp_path, and a way to run the scripts as a user does."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import train_rnn_mnist  # noqa: E402  (needs the path above)
+
+# A few hundred real training images after the 5,000 that the article's loader sets aside.
+TINY_TRAIN_IMAGES = train_rnn_mnist.VALIDATION_SIZE + 300
+TINY_TEST_IMAGES = 200
+
+
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", default=False,
+                     help="also run the tests marked slow (the article's full 781-step run)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a full training run; skipped unless --runslow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow"):
+        return
+    skip_slow = pytest.mark.skip(reason="slow: run with --runslow (make test-slow)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip_slow)
+
+
+@pytest.fixture(scope="session")
+def mnist_arrays():
+    """The embedded MNIST, loaded once."""
+    with np.load(train_rnn_mnist.EMBEDDED_MNIST) as archive:
+        return {key: archive[key] for key in train_rnn_mnist.MNIST_KEYS}
+
+
+@pytest.fixture(scope="session")
+def tiny_arrays(mnist_arrays):
+    return {
+        "x_train": mnist_arrays["x_train"][:TINY_TRAIN_IMAGES],
+        "y_train": mnist_arrays["y_train"][:TINY_TRAIN_IMAGES],
+        "x_test": mnist_arrays["x_test"][:TINY_TEST_IMAGES],
+        "y_test": mnist_arrays["y_test"][:TINY_TEST_IMAGES],
+    }
+
+
+@pytest.fixture(scope="session")
+def tiny_npz(tmp_path_factory, tiny_arrays):
+    """A small, valid .npz in the layout of tf.keras.datasets.mnist."""
+    path = tmp_path_factory.mktemp("data") / "tiny_mnist.npz"
+    np.savez(path, **tiny_arrays)
+    return path
+
+
+# About 20 steps of batch 64 on the tiny data: seconds, not minutes.
+TINY_RUN_FLAGS = ["--training-iters", str(64 * 21), "--batch-size", "64", "--display-step", "2",
+                  "--test-len", "64"]
+
+
+def run_script(script, *args, cwd=None, timeout=600):
+    """Run one of the project's scripts in a fresh Python, as a user would from a shell."""
+    return subprocess.run([sys.executable, str(ROOT / script), *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout)

@@ -1,0 +1,222 @@
+"""Bad flags and bad data files: one clear line, a non-zero exit, no traceback."""
+
+import zipfile
+
+import numpy as np
+import pytest
+
+import train_rnn_mnist as trm
+from conftest import run_script
+
+
+@pytest.mark.parametrize("flag, value, complaint", [
+    ("--training-iters", "0", "must be a positive whole number"),
+    ("--training-iters", "-5", "must be a positive whole number"),
+    ("--training-iters", "1e5", "is not a whole number"),
+    ("--batch-size", "0", "must be a positive whole number"),
+    ("--batch-size", "many", "is not a whole number"),
+    ("--display-step", "0", "must be a positive whole number"),
+    ("--display-step", "2.5", "is not a whole number"),
+    ("--learning-rate", "0", "must be a positive number"),
+    ("--learning-rate", "-0.001", "must be a positive number"),
+    ("--learning-rate", "nan", "must be a positive number"),
+    ("--learning-rate", "inf", "must be a positive number"),
+    ("--learning-rate", "fast", "is not a number"),
+    ("--num-hidden", "0", "must be a positive whole number"),
+    ("--num-hidden", "-128", "must be a positive whole number"),
+    ("--test-len", "0", "must be a positive whole number"),
+    ("--test-len", "x", "is not a whole number"),
+    ("--seed", "-1", "must be between 0 and 4294967295"),
+    ("--seed", "4294967296", "must be between 0 and 4294967295"),
+    ("--seed", "one", "is not a whole number"),
+])
+def test_a_bad_flag_is_a_usage_error_naming_the_flag(flag, value, complaint, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        trm.parse_args([flag, value])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    error_line = err.splitlines()[-1]
+    assert error_line.startswith(f"train_rnn_mnist.py: error: argument {flag}: ")
+    assert complaint in error_line
+    assert err.startswith("usage: train_rnn_mnist.py")
+
+
+def test_a_bad_flag_from_the_shell_exits_2_without_a_traceback():
+    result = run_script("train_rnn_mnist.py", "--batch-size", "0")
+    assert result.returncode == 2
+    assert "argument --batch-size: must be a positive whole number, not 0" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_an_unknown_flag_is_a_usage_error():
+    result = run_script("train_rnn_mnist.py", "--batchsize", "64")
+    assert result.returncode == 2
+    assert "unrecognized arguments: --batchsize 64" in result.stderr
+
+
+def save_npz(path, arrays, **changes):
+    arrays = dict(arrays, **changes)
+    np.savez(path, **{key: value for key, value in arrays.items() if value is not None})
+    return path
+
+
+def missing_file(tmp_path, arrays):
+    return tmp_path / "nowhere.npz"
+
+
+def a_folder(tmp_path, arrays):
+    return tmp_path
+
+
+def text_file(tmp_path, arrays):
+    path = tmp_path / "notes.npz"
+    path.write_text("these are not the digits you are looking for\n")
+    return path
+
+
+def single_npy(tmp_path, arrays):
+    path = tmp_path / "x_train.npz"
+    with open(path, "wb") as file:
+        np.save(file, arrays["x_train"])
+    return path
+
+
+def truncated(tmp_path, arrays):
+    whole = save_npz(tmp_path / "whole.npz", arrays).read_bytes()
+    path = tmp_path / "truncated.npz"
+    path.write_bytes(whole[: len(whole) // 2])
+    return path
+
+
+def corrupted_member(tmp_path, arrays):
+    path = tmp_path / "corrupted.npz"
+    np.savez_compressed(path, **arrays)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 3
+    data[middle:middle + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def missing_key(tmp_path, arrays):
+    return save_npz(tmp_path / "no_labels.npz", arrays, y_test=None)
+
+
+def flat_images(tmp_path, arrays):
+    return save_npz(tmp_path / "flat.npz", arrays,
+                    x_train=arrays["x_train"].reshape(-1, 784))
+
+
+def wrong_image_size(tmp_path, arrays):
+    return save_npz(tmp_path / "small.npz", arrays, x_test=arrays["x_test"][:, :27, :27])
+
+
+def string_pixels(tmp_path, arrays):
+    return save_npz(tmp_path / "strings.npz", arrays,
+                    x_test=arrays["x_test"].astype("U3"))
+
+
+def float_labels(tmp_path, arrays):
+    return save_npz(tmp_path / "float_labels.npz", arrays,
+                    y_train=arrays["y_train"].astype(np.float32))
+
+
+def label_ten(tmp_path, arrays):
+    labels = arrays["y_test"].copy()
+    labels[7] = 10
+    return save_npz(tmp_path / "label_ten.npz", arrays, y_test=labels)
+
+
+def negative_label(tmp_path, arrays):
+    labels = arrays["y_train"].astype(np.int16)
+    labels[9] = -1
+    return save_npz(tmp_path / "negative_label.npz", arrays, y_train=labels)
+
+
+def nan_pixel(tmp_path, arrays):
+    images = arrays["x_test"].astype(np.float32)
+    images[3, 14, 14] = np.nan
+    return save_npz(tmp_path / "nan.npz", arrays, x_test=images)
+
+
+def pixel_256(tmp_path, arrays):
+    images = arrays["x_train"].astype(np.uint16)
+    images[0, 0, 0] = 256
+    return save_npz(tmp_path / "bright.npz", arrays, x_train=images)
+
+
+def negative_pixel(tmp_path, arrays):
+    images = arrays["x_test"].astype(np.int16)
+    images[0, 0, 0] = -1
+    return save_npz(tmp_path / "dark.npz", arrays, x_test=images)
+
+
+def counts_differ(tmp_path, arrays):
+    return save_npz(tmp_path / "counts.npz", arrays, y_train=arrays["y_train"][:-1])
+
+
+def empty_test_set(tmp_path, arrays):
+    return save_npz(tmp_path / "empty.npz", arrays,
+                    x_test=arrays["x_test"][:0], y_test=arrays["y_test"][:0])
+
+
+def only_validation_images(tmp_path, arrays):
+    return save_npz(tmp_path / "too_few.npz", arrays,
+                    x_train=arrays["x_train"][:5000], y_train=arrays["y_train"][:5000])
+
+
+BAD_FILES = [
+    (missing_file, "no such file"),
+    (a_folder, "not a file"),
+    (text_file, "not an .npz archive (it does not start like a zip file)"),
+    (single_npy, "not an .npz archive (a single .npy array)"),
+    (truncated, "not a readable .npz archive (File is not a zip file)"),
+    (corrupted_member, "not a readable .npz archive (Bad CRC-32 for file 'x_train.npy')"),
+    (missing_key, "missing key(s) y_test"),
+    (flat_images, "x_train has shape (5300, 784), expected (N, 28, 28)"),
+    (wrong_image_size, "x_test has shape (200, 27, 27), expected (N, 28, 28)"),
+    (string_pixels, "x_test has dtype <U3, expected uint8"),
+    (float_labels, "y_train has dtype float32, expected uint8"),
+    (label_ten, "y_test has labels outside 0..9 (min 0, max 10)"),
+    (negative_label, "y_train has labels outside 0..9 (min -1, max 9)"),
+    (nan_pixel, "x_test has pixels that are not finite"),
+    (pixel_256, "x_train has pixels outside 0..255 (min 0, max 256)"),
+    (negative_pixel, "x_test has pixels outside 0..255 (min -1, max 255)"),
+    (counts_differ, "x_train has 5300 images but y_train has 5299 labels"),
+    (empty_test_set, "x_test is empty"),
+    (only_validation_images, "x_train has 5000 images; the article's loader keeps the first 5000 "
+                             "for validation and needs more"),
+]
+
+
+@pytest.mark.parametrize("make_bad_file, complaint", BAD_FILES,
+                         ids=[make.__name__ for make, _ in BAD_FILES])
+def test_a_bad_data_file_is_one_line_naming_it(make_bad_file, complaint, tmp_path, tiny_arrays):
+    path = make_bad_file(tmp_path, tiny_arrays)
+    result = run_script("train_rnn_mnist.py", "--data", path, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("train_rnn_mnist.py: error: ")
+    assert complaint in lines[0]
+    assert str(path) in lines[0]
+
+
+@pytest.mark.parametrize("flags, complaint", [
+    (["--batch-size", "301"], "--batch-size 301 is more than the 300 training images"),
+    (["--test-len", "201"], "--test-len 201 is more than the 200 test images"),
+])
+def test_flags_that_ask_more_than_the_data_holds(flags, complaint, tiny_npz):
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *flags)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"train_rnn_mnist.py: error: {complaint}"]
+
+
+def test_the_corrupted_member_case_really_is_a_zip_with_a_bad_member(tmp_path, tiny_arrays):
+    # Guards the case above: the archive must open, so that reading a member is what fails.
+    path = corrupted_member(tmp_path, tiny_arrays)
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is not None

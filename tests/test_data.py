@@ -1,0 +1,142 @@
+"""The data pipeline: what the article's input_data.read_data_sets(..., one_hot=True) gave it."""
+
+import numpy as np
+import pytest
+
+import train_rnn_mnist as trm
+
+
+def test_split_keeps_the_first_5000_for_validation(mnist_arrays):
+    mnist = trm.read_data_sets(mnist_arrays, seed=0)
+    assert mnist.train.num_examples == 55000
+    assert mnist.test.num_examples == 10000
+    # Training image 0 is the 5,001st image of the file; the test set keeps its order.
+    expected_first = mnist_arrays["x_train"][5000].reshape(784) / np.float32(255)
+    np.testing.assert_allclose(mnist.train.images[0], expected_first, rtol=1e-6)
+    assert np.argmax(mnist.train.labels[0]) == mnist_arrays["y_train"][5000]
+    assert np.argmax(mnist.test.labels[:10], axis=1).tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+
+
+def test_scaling_is_float32_times_one_over_255():
+    images = np.array([[[0, 1, 2, 127] + [255] * 24] * 28], dtype=np.uint8)
+    flat = trm.flatten_and_scale(images)
+    assert flat.shape == (1, 784)
+    assert flat.dtype == np.float32
+    # The old loader multiplied by 1/255 in float32 rather than dividing by 255.
+    expected = images.reshape(1, 784).astype(np.float32) * np.float32(1 / 255)
+    assert np.array_equal(flat, expected)
+    assert flat[0, 0] == 0.0 and flat[0, 4] == np.float32(1.0)
+    assert flat.min() >= 0.0 and flat.max() <= 1.0
+
+
+def test_labels_are_one_hot_floats():
+    encoded = trm.one_hot(np.array([5, 0, 9], dtype=np.uint8))
+    assert encoded.dtype == np.float32
+    assert encoded.tolist() == [
+        [0, 0, 0, 0, 0, 1, 0, 0, 0, 0],
+        [1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+    ]
+
+
+class ScriptedShuffles:
+    """Stands in for NumPy's generator: each shuffle() applies the next permutation given."""
+
+    def __init__(self, *permutations):
+        self.permutations = list(permutations)
+
+    def shuffle(self, array):
+        array[:] = self.permutations.pop(0)
+
+
+def test_next_batch_across_an_epoch_boundary_matches_the_hand_worked_example():
+    # Five examples whose image is their own number, batches of 3.
+    images = np.arange(5).reshape(5, 1)
+    labels = np.arange(5) * 10
+    data = trm.DataSet(images, labels, rng=ScriptedShuffles([2, 0, 4, 1, 3], [4, 3, 2, 1, 0]))
+
+    # Epoch 1 is shuffled at the first batch: order 2 0 4 1 3.
+    first_images, first_labels = data.next_batch(3)
+    assert first_images.ravel().tolist() == [2, 0, 4]
+    assert first_labels.tolist() == [20, 0, 40]
+
+    # The second batch takes the rest of epoch 1 (1 3), then reshuffles the *shuffled* order
+    # 2 0 4 1 3 by 4 3 2 1 0, giving 3 1 4 0 2 for epoch 2, and takes its first example (3).
+    second_images, second_labels = data.next_batch(3)
+    assert second_images.ravel().tolist() == [1, 3, 3]
+    assert second_labels.tolist() == [10, 30, 30]
+
+    # The third batch continues epoch 2 where the second left off.
+    third_images, _ = data.next_batch(3)
+    assert third_images.ravel().tolist() == [1, 4, 0]
+
+
+def test_next_batch_at_an_exact_epoch_end_starts_a_whole_new_epoch():
+    images = np.arange(4).reshape(4, 1)
+    data = trm.DataSet(images, images.ravel(), rng=ScriptedShuffles([1, 0, 3, 2], [3, 2, 1, 0]))
+    assert data.next_batch(2)[0].ravel().tolist() == [1, 0]
+    assert data.next_batch(2)[0].ravel().tolist() == [3, 2]
+    # Epoch 2: the order 1 0 3 2 permuted by 3 2 1 0 is 2 3 0 1.
+    assert data.next_batch(2)[0].ravel().tolist() == [2, 3]
+
+
+def test_each_epoch_visits_every_training_image_once(tiny_arrays):
+    mnist = trm.read_data_sets(tiny_arrays, seed=3)
+    seen = np.concatenate([mnist.train.next_batch(50)[1].argmax(axis=1) for _ in range(6)])
+    expected = np.bincount(tiny_arrays["y_train"][5000:], minlength=10)
+    assert np.bincount(seen, minlength=10).tolist() == expected.tolist()
+
+
+def test_the_shuffle_depends_on_the_seed(tiny_arrays):
+    def first_batch(seed):
+        return trm.read_data_sets(tiny_arrays, seed).train.next_batch(20)[0]
+
+    assert np.array_equal(first_batch(1), first_batch(1))
+    assert not np.array_equal(first_batch(1), first_batch(2))
+
+
+def test_the_embedded_file_is_the_published_mnist(mnist_arrays, capsys):
+    trm.load_mnist_arrays(trm.EMBEDDED_MNIST)
+    assert capsys.readouterr().err == ""
+    assert mnist_arrays["x_train"].shape == (60000, 28, 28)
+    assert mnist_arrays["x_train"].dtype == np.uint8
+
+
+def test_a_changed_embedded_file_is_reported(mnist_arrays, monkeypatch, tmp_path, capsys):
+    changed = dict(mnist_arrays, y_test=mnist_arrays["y_test"].copy())
+    changed["y_test"][0] = 3
+    path = tmp_path / "mnist.npz"
+    np.savez(path, **changed)
+    monkeypatch.setattr(trm, "EMBEDDED_MNIST", path)
+    trm.load_mnist_arrays(path)
+    err = capsys.readouterr().err
+    assert "y_test differ from the published MNIST" in err
+    assert "x_train" not in err
+
+
+def test_data_keras_goes_through_tf_keras_datasets(mnist_arrays, monkeypatch, capsys):
+    tf = trm.import_tensorflow()
+    calls = []
+
+    def fake_load_data():
+        calls.append(True)
+        return ((mnist_arrays["x_train"], mnist_arrays["y_train"]),
+                (mnist_arrays["x_test"], mnist_arrays["y_test"]))
+
+    monkeypatch.setattr(tf.keras.datasets.mnist, "load_data", fake_load_data)
+    arrays = trm.load_mnist_arrays("keras")
+    assert calls == [True]
+    assert arrays["x_test"] is mnist_arrays["x_test"]
+    assert capsys.readouterr().err == ""
+
+
+def test_a_failed_keras_download_is_one_clear_error(monkeypatch):
+    tf = trm.import_tensorflow()
+
+    def offline():
+        raise OSError("URL fetch failure: no network\nsecond line")
+
+    monkeypatch.setattr(tf.keras.datasets.mnist, "load_data", offline)
+    with pytest.raises(trm.DataError, match="^tf.keras.datasets.mnist.load_data\\(\\) failed: "
+                                            "URL fetch failure: no network$"):
+        trm.load_mnist_arrays("keras")

@@ -1,0 +1,46 @@
+"""The documentation against the code: flags, checksums, commands."""
+
+import re
+
+import pytest
+
+import train_rnn_mnist as trm
+from conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def test_every_flag_the_readme_mentions_exists(capsys):
+    with pytest.raises(SystemExit):
+        trm.parse_args(["--help"])
+    help_text = capsys.readouterr().out
+    known = set(re.findall(r"--[a-z][a-z-]*", help_text)) | {"--runslow"}
+    mentioned = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", README))
+    assert mentioned - known == set()
+
+
+def test_the_readme_gives_the_two_commands_and_the_makefile_has_them():
+    makefile = (ROOT / "Makefile").read_text()
+    for target in ("run", "test", "test-slow"):
+        assert f"make {target}" in README
+        assert re.search(rf"^{target}:", makefile, re.MULTILINE)
+
+
+def test_data_readme_checksums_are_the_ones_the_script_checks():
+    data_readme = (ROOT / "data" / "README.md").read_text()
+    listed = dict(re.findall(r"^\| (\w+) \| \([\d, ]+\) \| uint8 \| ([0-9a-f]{64}) \|$",
+                             data_readme, re.MULTILINE))
+    assert listed == trm.MNIST_SHA256
+
+
+def test_the_article_log_is_the_published_one():
+    lines = (ROOT / "data" / "article_log.txt").read_text().splitlines()
+    assert len(lines) == 79
+    assert lines[0] == "step: 10 / loss: 1.751291 / acc: 0.42969"
+    assert lines[-1] == "Test Accuracy: 0.984375"
+    assert all(trm.LOG_LINE_PATTERN.fullmatch(line) for line in lines[:-1])
+
+
+def test_the_ci_runs_the_readmes_test_command_and_the_slow_test():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test\n" in ci and "make test-slow" in ci
