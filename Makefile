@@ -1,0 +1,31 @@
+# make run   - create .venv, install the pinned requirements, run the article's training
+# make test  - the same set-up, then the test suite (the full 781-step run is skipped)
+# make test-slow - only the slow test: the article's full run, checked (about a minute)
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PYTHON := $(VENV)/bin/python
+ARGS ?=
+
+.PHONY: run test test-slow clean
+
+run: $(VENV)/installed
+	$(VENV_PYTHON) train_rnn_mnist.py $(ARGS)
+
+test: $(VENV)/installed
+	$(VENV_PYTHON) -m pytest
+
+test-slow: $(VENV)/installed
+	$(VENV_PYTHON) -m pytest --runslow -m slow
+
+# The stamp is remade, and the pins reinstalled, whenever a requirements file changes.
+$(VENV)/installed: requirements.txt requirements-test.txt
+	@$(PYTHON) -c 'import sys; ok = (3, 10) <= sys.version_info[:2] <= (3, 13); \
+		sys.exit(0 if ok else "Python 3.10 to 3.13 is needed (TensorFlow 2.21 wheels); this is " + sys.version.split()[0] + ". Try: make PYTHON=python3.11")'
+	test -x $(VENV_PYTHON) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
