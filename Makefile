@@ -9,8 +9,10 @@ ARGS ?=
 
 .PHONY: run test test-slow clean
 
+# The command goes to stderr so that `make run > run.log` holds the log alone.
 run: $(VENV)/installed
-	$(VENV_PYTHON) train_rnn_mnist.py $(ARGS)
+	@echo "$(VENV_PYTHON) train_rnn_mnist.py $(ARGS)" >&2
+	@$(VENV_PYTHON) train_rnn_mnist.py $(ARGS)
 
 test: $(VENV)/installed
 	$(VENV_PYTHON) -m pytest
