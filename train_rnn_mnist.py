@@ -58,12 +58,16 @@ NUM_ROWS = 28  # timesteps: the LSTM reads one row of the image per step
 NUM_PIXELS = 28  # inputs per timestep: the pixels of one row
 NUM_CLASSES = 10
 
-# The article's log line. It is written by format_log_line() and read back, by
-# compare_with_article.py too, with LOG_LINE_PATTERN: one format, one parser.
+# The article's log lines, and the whole-test-set line we add. Each is written with its FORMAT
+# here and read back, by compare_with_article.py too, with its PATTERN: one format, one parser.
 LOG_LINE_FORMAT = "step: {} / loss: {:.6f} / acc: {:.5f}"
 LOG_LINE_PATTERN = re.compile(
     r"step: (?P<step>\d+) / loss: (?P<loss>-?(?:\d+\.\d+|nan|inf)) / acc: (?P<acc>\d\.\d+)"
 )
+TEST_LINE_FORMAT = "Test Accuracy: {}"
+TEST_LINE_PATTERN = re.compile(r"Test Accuracy: (?P<acc>\d\.\d+(?:e-\d+)?)")
+FULL_TEST_LINE_FORMAT = "Test Accuracy ({} images): {:.4f}"
+FULL_TEST_LINE_PATTERN = re.compile(r"Test Accuracy \((?P<count>\d+) images\): (?P<acc>\d\.\d{4})")
 
 # TensorFlow's v1 API (tensorflow.compat.v1), imported by import_tensorflow() once the flags are
 # read, because the environment variables that select Keras 2 and quiet the logs must come first.
@@ -412,12 +416,12 @@ def test(sess, graph, mnist, test_len):
     test_data = mnist.test.images[:test_len].reshape((-1, NUM_ROWS, NUM_PIXELS))
     test_label = mnist.test.labels[:test_len]
     test_acc = sess.run(graph.accuracy, feed_dict={graph.x: test_data, graph.y: test_label})
-    print("Test Accuracy: {}".format(test_acc), flush=True)
+    print(TEST_LINE_FORMAT.format(test_acc), flush=True)
 
     # The article's figure counts 128 images; this one counts all of them.
     all_data = mnist.test.images.reshape((-1, NUM_ROWS, NUM_PIXELS))
     all_acc = sess.run(graph.accuracy, feed_dict={graph.x: all_data, graph.y: mnist.test.labels})
-    print("Test Accuracy ({} images): {:.4f}".format(mnist.test.num_examples, all_acc), flush=True)
+    print(FULL_TEST_LINE_FORMAT.format(mnist.test.num_examples, all_acc), flush=True)
 
 
 def one_line(error):

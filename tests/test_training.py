@@ -4,25 +4,21 @@ import re
 
 import pytest
 
+import compare_with_article as compare
 import train_rnn_mnist as trm
 from conftest import ROOT, TINY_RUN_FLAGS, run_script
 
-TEST_LINE = re.compile(r"Test Accuracy: (0\.\d+|1\.0)")
-FULL_TEST_LINE = re.compile(r"Test Accuracy \((\d+) images\): (\d\.\d{4})")
-
 
 def parse_run(stdout):
-    """Split a run's stdout into its step lines (step, loss, acc) and its two test lines."""
+    """A run's stdout, read by the comparison script's parser, whose order is checked here:
+    the step lines, then the article's test line, then the whole-test-set line."""
     lines = stdout.splitlines()
-    steps = []
-    for line in lines[:-2]:
-        match = trm.LOG_LINE_PATTERN.fullmatch(line)
-        assert match, f"not a log line: {line!r}"
-        steps.append((int(match["step"]), float(match["loss"]), float(match["acc"])))
-    test_match = TEST_LINE.fullmatch(lines[-2])
-    full_match = FULL_TEST_LINE.fullmatch(lines[-1])
-    assert test_match and full_match, lines[-2:]
-    return steps, float(test_match[1]), int(full_match[1]), float(full_match[2])
+    assert all(trm.LOG_LINE_PATTERN.fullmatch(line) for line in lines[:-2]), lines
+    assert trm.TEST_LINE_PATTERN.fullmatch(lines[-2]), lines[-2]
+    assert trm.FULL_TEST_LINE_PATTERN.fullmatch(lines[-1]), lines[-1]
+    log = compare.parse_log_text(stdout, "stdout")
+    steps = list(zip(log.steps, log.losses, log.accuracies))
+    return steps, log.test_accuracy, log.full_test_count, log.full_test_accuracy
 
 
 def test_a_tiny_run_prints_the_articles_log_and_its_loss_falls(tiny_npz, capsys):
