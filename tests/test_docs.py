@@ -4,24 +4,43 @@ import re
 
 import pytest
 
+import compare_with_article
 import train_rnn_mnist as trm
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
 
 
-def test_every_flag_the_readme_mentions_exists(capsys):
-    with pytest.raises(SystemExit):
-        trm.parse_args(["--help"])
-    help_text = capsys.readouterr().out
-    known = set(re.findall(r"--[a-z][a-z-]*", help_text)) | {"--runslow"}
-    mentioned = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", README))
-    assert mentioned - known == set()
+SCRIPTS = [trm, compare_with_article]
+
+
+def known_flags(capsys):
+    """Every --flag the scripts accept, read from their --help, and pytest's --runslow."""
+    flags = {"--runslow"}
+    for script in SCRIPTS:
+        with pytest.raises(SystemExit):
+            script.parse_args(["--help"])
+        flags |= set(re.findall(r"--[a-z][a-z-]*", capsys.readouterr().out))
+    return flags
+
+
+@pytest.mark.parametrize("document", ["README.md", "REPRODUCTION.md"])
+def test_every_flag_the_docs_mention_exists(document, capsys):
+    text = (ROOT / document).read_text()
+    mentioned = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", text))
+    assert mentioned - known_flags(capsys) == set()
+
+
+def test_the_docs_link_what_exists():
+    for document in ("README.md", "REPRODUCTION.md"):
+        text = (ROOT / document).read_text()
+        for target in re.findall(r"\]\(([^)#]+)\)", text):
+            assert (ROOT / target).exists(), f"{document} links to missing {target}"
 
 
 def test_the_readme_gives_the_two_commands_and_the_makefile_has_them():
     makefile = (ROOT / "Makefile").read_text()
-    for target in ("run", "test", "test-slow"):
+    for target in ("run", "test", "test-slow", "study"):
         assert f"make {target}" in README
         assert re.search(rf"^{target}:", makefile, re.MULTILINE)
 

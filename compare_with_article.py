@@ -1,0 +1,355 @@
+"""Compare runs of train_rnn_mnist.py with the log published in the article.
+
+    python train_rnn_mnist.py > run.log
+    python compare_with_article.py run.log                         # one run beside the article
+    python compare_with_article.py runs/*.log --plot runs/study.png  # several: mean ± std, a plot
+    make study                                                     # 10 seeds, then the line above
+
+Prints a side-by-side table of the training log (every 100th step and the last), the test
+accuracies beside the article's 0.984375, and a short verdict in numbers. With several logs,
+each figure is the mean ± standard deviation over the runs (the sample standard deviation, n-1).
+The logs are read with the same line patterns that train_rnn_mnist.py prints with.
+"""
+
+import argparse
+import itertools
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+# Importing the trainer only for its log-line patterns must not write a __pycache__ into the
+# repository.
+sys.dont_write_bytecode = True
+import train_rnn_mnist as trm  # noqa: E402  (after the line above, on purpose)
+
+ARTICLE_LOG = trm.HERE / "data" / "article_log.txt"
+TABLE_EVERY = 100  # table rows: every 100th step, and the last one
+VERDICT_STEPS = 200  # the verdict compares the losses over the last 200 steps
+SMOOTHING_WINDOW = 5  # log points per moving average in the plot: 50 steps at the article's pace
+
+
+class LogError(Exception):
+    """A log that cannot be read; the message names the file and the problem."""
+
+
+@dataclass
+class RunLog:
+    source: str
+    steps: list = field(default_factory=list)
+    losses: list = field(default_factory=list)
+    accuracies: list = field(default_factory=list)
+    test_accuracy: float = None  # the article's figure, on the first --test-len test images
+    full_test_accuracy: float = None  # on the whole test set
+    full_test_count: int = None
+
+    def loss_at(self, step):
+        return self.losses[self.steps.index(step)]
+
+    def accuracy_at(self, step):
+        return self.accuracies[self.steps.index(step)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading logs
+
+
+def parse_log_text(text, source):
+    """Read the lines train_rnn_mnist.py prints; anything else is an error naming the line."""
+    log = RunLog(source)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if step_line := trm.LOG_LINE_PATTERN.fullmatch(line):
+            step = int(step_line["step"])
+            if log.steps and step <= log.steps[-1]:
+                raise LogError(f"{source}, line {number}: step {step} comes after step "
+                               f"{log.steps[-1]}")
+            log.steps.append(step)
+            log.losses.append(float(step_line["loss"]))
+            log.accuracies.append(float(step_line["acc"]))
+        elif test_line := trm.TEST_LINE_PATTERN.fullmatch(line):
+            log.test_accuracy = float(test_line["acc"])
+        elif full_test_line := trm.FULL_TEST_LINE_PATTERN.fullmatch(line):
+            log.full_test_accuracy = float(full_test_line["acc"])
+            log.full_test_count = int(full_test_line["count"])
+        else:
+            shown = line if len(line) <= 60 else line[:57] + "..."
+            raise LogError(f"{source}, line {number}: not a line of train_rnn_mnist.py's log: "
+                           f"{shown!r}")
+    if not log.steps:
+        raise LogError(f"{source}: no step lines (expected lines like "
+                       f"{trm.format_log_line(10, 1.751291, 0.42969)!r})")
+    return log
+
+
+def parse_log(path):
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LogError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise LogError(f"{path}: a folder, not a log file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise LogError(f"{path}: cannot be read ({error})") from None
+    if not text.strip():
+        raise LogError(f"{path}: empty file")
+    return parse_log_text(text, str(path))
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics
+
+
+def common_steps(runs):
+    """The steps logged by every run, in order."""
+    steps = set(runs[0].steps)
+    for run in runs[1:]:
+        steps &= set(run.steps)
+    return sorted(steps)
+
+
+def mean_and_std(values):
+    values = np.asarray(values, dtype=float)
+    std = values.std(ddof=1) if len(values) > 1 else 0.0
+    return values.mean(), std
+
+
+def table_steps(steps):
+    return [step for step in steps if step % TABLE_EVERY == 0 or step == steps[-1]]
+
+
+def mean_loss_difference(run, article, last_steps=VERDICT_STEPS):
+    """Mean |loss - article's loss| over the logged steps in the run's last `last_steps` steps."""
+    window = [step for step in run.steps
+              if step > run.steps[-1] - last_steps and step in article.steps]
+    if not window:
+        return None
+    return float(np.mean([abs(run.loss_at(step) - article.loss_at(step)) for step in window]))
+
+
+def mean_pairwise_loss_difference(runs, last_steps=VERDICT_STEPS):
+    """The same difference between our own runs, two by two: what seeds alone change."""
+    differences = [mean_loss_difference(first, second, last_steps)
+                   for first, second in itertools.combinations(runs, 2)]
+    differences = [difference for difference in differences if difference is not None]
+    return float(np.mean(differences)) if differences else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Printing
+
+
+def format_table(header, rows):
+    """Columns under a header, two spaces apart: the first aligned left, the others right."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    lines = []
+    for row in [header, *rows]:
+        cells = [str(cell).rjust(width) for cell, width in zip(row, widths)]
+        cells[0] = str(row[0]).ljust(widths[0])
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def format_spread(values, digits):
+    """One run: its value. Several: mean ± std."""
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    mean, std = mean_and_std(values)
+    return f"{mean:.{digits}f} ± {std:.{digits}f}"
+
+
+def print_training_table(article, runs):
+    steps = common_steps(runs)
+    runs_label = "run" if len(runs) == 1 else f"{len(runs)} runs"
+    print(f"Training log: article vs {runs_label}"
+          + ("" if len(runs) == 1 else " (mean ± std)")
+          + f", every {TABLE_EVERY}th step and the last")
+    rows = []
+    for step in table_steps(steps):
+        in_article = step in article.steps
+        rows.append([
+            step,
+            f"{article.loss_at(step):.6f}" if in_article else "-",
+            format_spread([run.loss_at(step) for run in runs], 6),
+            f"{article.accuracy_at(step):.5f}" if in_article else "-",
+            format_spread([run.accuracy_at(step) for run in runs], 5),
+        ])
+    print(format_table(["step", "article loss", f"{runs_label} loss",
+                        "article acc", f"{runs_label} acc"], rows))
+
+
+def print_test_accuracies(article, runs):
+    print()
+    print("Test accuracy")
+    # The 128-image figures are k/128 and print exactly, as the log prints them.
+    rows = []
+    for label, article_value, values, show in [
+        ("first 128 images", article.test_accuracy,
+         [run.test_accuracy for run in runs if run.test_accuracy is not None], str),
+        ("whole test set", None,
+         [run.full_test_accuracy for run in runs if run.full_test_accuracy is not None],
+         "{:.4f}".format),
+    ]:
+        if not values:
+            spread = extremes = "-"
+        elif len(values) == 1:
+            spread, extremes = show(values[0]), ""
+        else:
+            spread = format_spread(values, 4)
+            extremes = f"{show(min(values))} .. {show(max(values))}"
+        rows.append([label, "-" if article_value is None else show(article_value),
+                     spread, extremes, f"{len(values)} of {len(runs)}"])
+    header = ["", "article", "runs" if len(runs) > 1 else "run", "min .. max", "logs with it"]
+    if len(runs) == 1:
+        header, rows = header[:3], [row[:3] for row in rows]
+    print(format_table(header, rows))
+    counts = sorted({run.full_test_count for run in runs if run.full_test_count is not None})
+    if counts:
+        print(f"(the whole test set: {', '.join(map(str, counts))} images; the article reports "
+              "only its first 128)")
+
+
+def print_per_run_table(runs):
+    print()
+    print("Each run")
+    rows = [[run.source,
+             "-" if run.test_accuracy is None else str(run.test_accuracy),
+             "-" if run.full_test_accuracy is None else f"{run.full_test_accuracy:.4f}",
+             f"{run.losses[-1]:.6f}"]
+            for run in runs]
+    print(format_table(["log", "test acc (128)", "test acc (all)", "last loss"], rows))
+
+
+def print_verdict(article, runs):
+    print()
+    print("Verdict")
+    differences = [mean_loss_difference(run, article) for run in runs]
+    differences = [difference for difference in differences if difference is not None]
+    if differences:
+        print(f"  mean |loss - article's loss| over the last {VERDICT_STEPS} steps: "
+              f"{format_spread(differences, 4)}")
+        between_runs = mean_pairwise_loss_difference(runs)
+        if between_runs is not None:
+            print(f"  the same between our runs, two by two: {between_runs:.4f} "
+                  "(what the seed alone changes)")
+    else:
+        print(f"  no logged step in the last {VERDICT_STEPS} steps is also in the article's log")
+    tested = [run.test_accuracy for run in runs if run.test_accuracy is not None]
+    if tested:
+        at_least = sum(accuracy >= article.test_accuracy for accuracy in tested)
+        print(f"  runs whose 128-image accuracy is at least the article's "
+              f"{article.test_accuracy}: {at_least} of {len(tested)} "
+              f"({100 * at_least / len(tested):.0f}%)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Plot
+
+
+def moving_average(steps, values, window):
+    """Centred moving average over `window` log points; the ends, without a full window, go."""
+    window = min(window, len(values))
+    smoothed = np.convolve(values, np.ones(window) / window, mode="valid")
+    return steps[window // 2: window // 2 + len(smoothed)], smoothed
+
+
+def plot_curves(article, runs, path):
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display needed
+    import matplotlib.pyplot as plt
+
+    steps = np.array(common_steps(runs))
+    window_label = f"moving average over {SMOOTHING_WINDOW} log points"
+    if len(steps) > 1:
+        window_label += f" = {SMOOTHING_WINDOW * (steps[1] - steps[0])} steps"
+    figure, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for axis, metric, label in [(axes[0], "losses", "loss"), (axes[1], "accuracies", "accuracy")]:
+        article_values = np.array(getattr(article, metric))
+        axis.plot(article.steps, article_values, color="tab:red", alpha=0.25, linewidth=0.8)
+        axis.plot(*moving_average(np.array(article.steps), article_values, SMOOTHING_WINDOW),
+                  color="tab:red", linewidth=2,
+                  label=f"article ({window_label})")
+
+        values = np.array([[getattr(run, metric)[run.steps.index(step)] for step in steps]
+                           for run in runs])
+        mean = values.mean(axis=0)
+        axis.plot(steps, mean, color="tab:blue", alpha=0.25, linewidth=0.8)
+        name = "this run" if len(runs) == 1 else f"mean of {len(runs)} runs"
+        axis.plot(*moving_average(steps, mean, SMOOTHING_WINDOW), color="tab:blue",
+                  linewidth=2, label=f"{name} ({window_label})")
+        if len(runs) > 1:
+            band_steps, low = moving_average(steps, values.min(axis=0), SMOOTHING_WINDOW)
+            _, high = moving_average(steps, values.max(axis=0), SMOOTHING_WINDOW)
+            axis.fill_between(band_steps, low, high, color="tab:blue", alpha=0.15,
+                              label="min-max over the runs (same moving average)")
+        axis.set_xlabel("training step")
+        axis.set_ylabel(f"{label} on the batch just trained on")
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize="small")
+    axes[1].set_ylim(top=1.0)
+    count = "1 run" if len(runs) == 1 else f"{len(runs)} runs"
+    figure.suptitle(f"LSTM reading MNIST rows: the article's log vs {count} of this reproduction")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def png_path(text):
+    path = Path(text)
+    if path.suffix.lower() != ".png":
+        raise argparse.ArgumentTypeError(f"{text!r} does not end in .png")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"folder {str(path.parent)!r} does not exist")
+    return path
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="compare_with_article.py",
+        description="Compare logs of train_rnn_mnist.py (python train_rnn_mnist.py > LOG) with "
+        "the article's published log, data/article_log.txt.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("logs", nargs="+", metavar="LOG", help="logs of train_rnn_mnist.py")
+    parser.add_argument("--plot", type=png_path, metavar="FILE.png",
+                        help="also draw the loss and accuracy curves into this PNG")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        article = parse_log(ARTICLE_LOG)
+        runs = [parse_log(path) for path in args.logs]
+    except LogError as error:
+        print(f"compare_with_article.py: error: {error}", file=sys.stderr)
+        sys.exit(1)
+    if not common_steps(runs):
+        print("compare_with_article.py: error: the logs have no step in common",
+              file=sys.stderr)
+        sys.exit(1)
+
+    print_training_table(article, runs)
+    print_test_accuracies(article, runs)
+    if len(runs) > 1:
+        print_per_run_table(runs)
+    print_verdict(article, runs)
+    if args.plot:
+        try:
+            plot_curves(article, runs, args.plot)
+        except OSError as error:
+            print(f"compare_with_article.py: error: cannot write {args.plot}: {error.strerror}",
+                  file=sys.stderr)
+            sys.exit(1)
+        print(f"\nPlot written to {args.plot}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""compare_with_article.py: parsing, statistics on hand-made logs, the plot, bad input."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import compare_with_article as compare
+import train_rnn_mnist as trm
+from conftest import ROOT, run_script
+
+ARTICLE = compare.parse_log(ROOT / "data" / "article_log.txt")
+
+
+def squash(text):
+    """Text with every run of spaces made one, so tests need not count column padding."""
+    return "\n".join(" ".join(line.split()) for line in text.splitlines())
+
+
+def write_log(path, losses, accuracies, test_accuracy=None, full_test_accuracy=None, every=10):
+    """A log as train_rnn_mnist.py prints it, from the trainer's own line formats."""
+    lines = [trm.format_log_line(every * (index + 1), loss, acc)
+             for index, (loss, acc) in enumerate(zip(losses, accuracies))]
+    if test_accuracy is not None:
+        lines.append(trm.TEST_LINE_FORMAT.format(test_accuracy))
+    if full_test_accuracy is not None:
+        lines.append(trm.FULL_TEST_LINE_FORMAT.format(10000, full_test_accuracy))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def article_like_log(path, loss_offset=0.0, test_accuracy=0.96875, full_test_accuracy=0.9612):
+    """The article's curve shifted by `loss_offset`, with our two test lines."""
+    losses = [loss + loss_offset for loss in ARTICLE.losses]
+    return write_log(path, losses, ARTICLE.accuracies, test_accuracy, full_test_accuracy)
+
+
+def test_the_article_log_parses():
+    assert ARTICLE.steps == list(range(10, 790, 10))
+    assert ARTICLE.losses[0] == 1.751291 and ARTICLE.accuracies[0] == 0.42969
+    assert ARTICLE.losses[-1] == 0.078913 and ARTICLE.accuracies[-1] == 0.96094
+    assert ARTICLE.test_accuracy == 0.984375
+    assert ARTICLE.full_test_accuracy is None
+
+
+def test_a_synthetic_log_parses(tmp_path):
+    path = write_log(tmp_path / "run.log", [2.5, 1.25, 0.5], [0.1, 0.5, 0.875],
+                     test_accuracy=np.float32(0.9921875), full_test_accuracy=0.96124)
+    log = compare.parse_log(path)
+    assert log.steps == [10, 20, 30]
+    assert log.losses == [2.5, 1.25, 0.5]
+    assert log.accuracies == [0.1, 0.5, 0.875]
+    assert log.test_accuracy == 0.9921875
+    assert (log.full_test_count, log.full_test_accuracy) == (10000, 0.9612)
+
+
+def test_the_table_for_one_run(tmp_path, capsys):
+    compare.main([str(article_like_log(tmp_path / "run.log", loss_offset=0.01))])
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:10]}
+    assert list(rows) == ["step", "100", "200", "300", "400", "500", "600", "700", "780"]
+    # step, article loss, run loss, article acc, run acc
+    assert rows["100"] == ["100", "0.553710", "0.563710", "0.86719", "0.86719"]
+    assert rows["780"] == ["780", "0.078913", "0.088913", "0.96094", "0.96094"]
+    assert "first 128 images  0.984375  0.96875" in out
+    assert "whole test set           -   0.9612" in out
+    assert "mean |loss - article's loss| over the last 200 steps: 0.0100" in out
+    assert "at least the article's 0.984375: 0 of 1 (0%)" in out
+
+
+def test_the_table_for_several_runs_gives_mean_and_std(tmp_path, capsys):
+    logs = [article_like_log(tmp_path / "a.log", 0.01, 0.984375, 0.9600),
+            article_like_log(tmp_path / "b.log", 0.03, 0.96875, 0.9700),
+            article_like_log(tmp_path / "c.log", 0.05, 1.0, 0.9800)]
+    compare.main([str(path) for path in logs])
+    out = squash(capsys.readouterr().out)
+    assert "article vs 3 runs (mean ± std)" in out
+    # Offsets 0.01, 0.03, 0.05: mean 0.03 above the article, sample std 0.02.
+    assert "\n100 0.553710 0.583710 ± 0.020000 0.86719 0.86719 ± 0.00000\n" in out
+    # 128 images: 126, 124 and 128 of 128 -> mean 0.984375, std 0.015625.
+    assert "\nfirst 128 images 0.984375 0.9844 ± 0.0156 0.96875 .. 1.0 3 of 3\n" in out
+    assert "0.9700 ± 0.0100" in out and "0.9600 .. 0.9800" in out
+    assert "mean |loss - article's loss| over the last 200 steps: 0.0300 ± 0.0200" in out
+    # Our runs differ from each other by 0.02, 0.04 and 0.02: mean 0.0267.
+    assert "the same between our runs, two by two: 0.0267" in out
+    assert "at least the article's 0.984375: 2 of 3 (67%)" in out
+    for path in logs:
+        assert str(path) in out
+
+
+def test_rows_are_every_100th_step_and_the_last():
+    assert compare.table_steps(list(range(10, 790, 10))) == [100, 200, 300, 400, 500, 600, 700,
+                                                             780]
+    assert compare.table_steps([2, 4, 6]) == [6]
+
+
+def test_logs_with_other_steps_compare_on_the_steps_they_share(tmp_path, capsys):
+    short = write_log(tmp_path / "short.log", [1.0, 0.5], [0.5, 0.75], every=100)
+    compare.main([str(short)])
+    out = squash(capsys.readouterr().out)
+    assert "\n200 0.232232 0.500000 0.92188 0.75000\n" in out
+    # No test lines in the log: shown as missing, not as zero.
+    assert "\nfirst 128 images 0.984375 -\n" in out
+
+
+def test_moving_average_is_centred_and_drops_the_ends():
+    steps, values = compare.moving_average(np.array([1, 2, 3, 4, 5]),
+                                           np.array([0.0, 3.0, 6.0, 9.0, 12.0]), 3)
+    assert steps.tolist() == [2, 3, 4]
+    assert values.tolist() == [3.0, 6.0, 9.0]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_plot_is_a_real_png(tmp_path, count):
+    logs = [str(article_like_log(tmp_path / f"{index}.log", 0.05 * (index + 1)))
+            for index in range(count)]
+    plot = tmp_path / "curves.png"
+    compare.main([*logs, "--plot", str(plot)])
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(plot) as image:
+        assert image.width >= 800 and image.height >= 300
+        pixels = np.asarray(image.convert("RGB"))
+    # Curves in red and blue on white, not a blank canvas.
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50
+    reddish = (pixels[..., 0] > 150) & (pixels[..., 1] < 100) & (pixels[..., 2] < 100)
+    bluish = (pixels[..., 2] > 150) & (pixels[..., 0] < 100)
+    assert reddish.sum() > 500 and bluish.sum() > 500
+
+
+def write_text(path, text):
+    path.write_text(text)
+    return path
+
+
+def write_bytes(path, data):
+    path.write_bytes(data)
+    return path
+
+
+BAD_LOGS = [
+    ("missing", lambda tmp: tmp / "nowhere.log", "no such file"),
+    ("folder", lambda tmp: tmp, "a folder, not a log file"),
+    ("empty", lambda tmp: write_text(tmp / "empty.log", ""), "empty file"),
+    ("blank", lambda tmp: write_text(tmp / "blank.log", "\n\n"), "empty file"),
+    ("no step lines", lambda tmp: write_text(tmp / "test_only.log", "Test Accuracy: 0.96875\n"),
+     "no step lines"),
+    ("garbled step", lambda tmp: write_text(
+        tmp / "garbled.log", "step: 10 / loss: 1.751291 / acc: 0.42969\nstep: 20 / loss: 1.5x\n"),
+     "line 2: not a line of train_rnn_mnist.py's log: 'step: 20 / loss: 1.5x'"),
+    ("steps out of order", lambda tmp: write_text(
+        tmp / "order.log",
+        "step: 20 / loss: 1.000000 / acc: 0.50000\nstep: 10 / loss: 0.900000 / acc: 0.60000\n"),
+     "line 2: step 10 comes after step 20"),
+    ("not a log", lambda tmp: write_text(tmp / "run.err", "train_rnn_mnist.py: seed 0\n"),
+     "line 1: not a line of train_rnn_mnist.py's log"),
+    ("binary", lambda tmp: write_bytes(tmp / "data.bin", b"\xff\xfe\x00"), "cannot be read"),
+]
+
+
+@pytest.mark.parametrize("make_log, complaint", [case[1:] for case in BAD_LOGS],
+                         ids=[case[0] for case in BAD_LOGS])
+def test_a_bad_log_is_one_clear_line(make_log, complaint, tmp_path):
+    path = make_log(tmp_path)
+    result = run_script("compare_with_article.py", path, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(f"compare_with_article.py: error: {path}")
+    assert complaint in result.stderr
+
+
+@pytest.mark.parametrize("plot, complaint", [
+    ("no/such/folder/plot.png", "argument --plot: folder 'no/such/folder' does not exist"),
+    ("plot.jpg", "argument --plot: 'plot.jpg' does not end in .png"),
+])
+def test_a_bad_plot_path_is_a_usage_error(plot, complaint, tmp_path):
+    log = article_like_log(tmp_path / "run.log")
+    result = run_script("compare_with_article.py", log, "--plot", plot, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == f"compare_with_article.py: error: {complaint}"
+    assert not (tmp_path / plot).exists()
+
+
+def test_an_unwritable_plot_is_one_clear_line(tmp_path):
+    log = article_like_log(tmp_path / "run.log")
+    folder = tmp_path / "plots.png"
+    folder.mkdir()  # a folder where the file should go: saving it fails
+    result = run_script("compare_with_article.py", log, "--plot", folder, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"compare_with_article.py: error: cannot write {folder}")
+
+
+def test_no_logs_is_a_usage_error():
+    result = run_script("compare_with_article.py")
+    assert result.returncode == 2
+    assert "the following arguments are required: LOG" in result.stderr
