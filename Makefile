@@ -1,13 +1,16 @@
 # make run   - create .venv, install the pinned requirements, run the article's training
 # make test  - the same set-up, then the test suite (the full 781-step run is skipped)
-# make test-slow - only the slow test: the article's full run, checked (about a minute)
+# make test-slow - only the slow test: the article's full run, checked (about half a minute)
+# make study - the article's run with seeds 0..SEEDS-1 into runs/, compared with the article
 
+SHELL := /bin/bash
 PYTHON ?= python3
+SEEDS ?= 10
 VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 ARGS ?=
 
-.PHONY: run test test-slow clean
+.PHONY: run test test-slow study clean
 
 # The command goes to stderr so that `make run > run.log` holds the log alone.
 run: $(VENV)/installed
@@ -19,6 +22,20 @@ test: $(VENV)/installed
 
 test-slow: $(VENV)/installed
 	$(VENV_PYTHON) -m pytest --runslow -m slow
+
+# Each seed's log goes to runs/seed-S.log, its stderr to runs/seed-S.err and its wall time to
+# runs/times.txt; earlier seed logs are removed first so that runs/*.log is this study alone.
+study: $(VENV)/installed
+	@mkdir -p runs
+	@rm -f runs/seed-*.log runs/seed-*.err runs/times.txt
+	@for seed in $$(seq 0 $$(($(SEEDS) - 1))); do \
+		TIMEFORMAT="seed $$seed: %R s wall time"; \
+		{ time $(VENV_PYTHON) train_rnn_mnist.py --seed $$seed \
+			> runs/seed-$$seed.log 2> runs/seed-$$seed.err; } 2>> runs/times.txt \
+			|| { cat runs/seed-$$seed.err >&2; exit 1; }; \
+		tail -n 1 runs/times.txt; \
+	done
+	$(VENV_PYTHON) compare_with_article.py runs/*.log --plot runs/study.png
 
 # The stamp is remade, and the pins reinstalled, whenever a requirements file changes.
 $(VENV)/installed: requirements.txt requirements-test.txt
