@@ -4,6 +4,8 @@
     python train_rnn_mnist.py              # the article's run (inside the venv)
     python train_rnn_mnist.py > run.log    # stdout is the log alone, like data/article_log.txt
     python train_rnn_mnist.py --help       # every flag; the defaults are the article's values
+    python train_rnn_mnist.py --save-dir checkpoints/article   # keep the model (Ctrl-C saves too)
+    python train_rnn_mnist.py --save-dir checkpoints/article --resume   # continue exactly
 
 A 128-unit LSTM reads each 28x28 MNIST digit one row per timestep (28 timesteps of 28 pixels)
 and classifies it from its last output. Graph, training loop and log lines are the article's
@@ -29,16 +31,23 @@ import argparse
 import hashlib
 import math
 import os
+import platform
 import random
 import re
+import shlex
+import signal
 import sys
 import warnings
 import zipfile
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+
+import checkpoints
 
 HERE = Path(__file__).resolve().parent
 EMBEDDED_MNIST = HERE / "data" / "mnist.npz"
@@ -144,7 +153,15 @@ def parse_args(argv=None):
                         "tf.keras.datasets.mnist.load_data()")
     parser.add_argument("--verbose", action="store_true",
                         help="show TensorFlow's log and deprecation warnings")
-    return parser.parse_args(argv)
+    parser.add_argument("--save-dir", type=Path, default=None,
+                        help="save a checkpoint here at the end of training, and when stopped "
+                        "by Ctrl-C or SIGTERM")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from the checkpoint in --save-dir, exactly where it stopped")
+    args = parser.parse_args(argv)
+    if args.resume and args.save_dir is None:
+        parser.error("--resume needs --save-dir, the folder to resume from")
+    return args
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,13 +171,8 @@ def parse_args(argv=None):
 def load_mnist_arrays(source, verbose=False):
     """Return the four MNIST arrays (uint8 images 28x28, labels 0..9) from `source`, checked."""
     if source == "keras":
-        arrays = load_keras_mnist(verbose)
-        warn_if_not_published_mnist(arrays, "tf.keras.datasets.mnist")
-        return arrays
-    arrays = load_npz(source)
-    if source.resolve() == EMBEDDED_MNIST:
-        warn_if_not_published_mnist(arrays, source)
-    return arrays
+        return load_keras_mnist(verbose)
+    return load_npz(source)
 
 
 def load_keras_mnist(verbose):
@@ -228,9 +240,17 @@ def check_mnist_arrays(arrays, source):
                             f"(min {labels.min()}, max {labels.max()})")
 
 
-def warn_if_not_published_mnist(arrays, source):
-    differing = [key for key in MNIST_KEYS
-                 if hashlib.sha256(arrays[key].tobytes()).hexdigest() != MNIST_SHA256[key]]
+def array_checksums(arrays):
+    """sha256 of each array's bytes: what identifies the data, whatever file it came in."""
+    return {key: hashlib.sha256(arrays[key].tobytes()).hexdigest() for key in MNIST_KEYS}
+
+
+def is_published_mnist_source(source):
+    return source == "keras" or Path(source).resolve() == EMBEDDED_MNIST
+
+
+def warn_if_not_published_mnist(checksums, source):
+    differing = [key for key in MNIST_KEYS if checksums[key] != MNIST_SHA256[key]]
     if differing:
         print(f"warning: {source}: {', '.join(differing)} differ from the published MNIST "
               "(checksums in data/README.md)", file=sys.stderr, flush=True)
@@ -273,6 +293,24 @@ class DataSet:
         permutation = np.arange(self.num_examples)
         self._rng.shuffle(permutation)
         self._order = self._order[permutation]
+
+    def state(self):
+        """Where the batch stream stands: enough to continue it exactly (arrays, for np.savez)."""
+        name, keys, position, has_gauss, cached_gaussian = self._rng.get_state()
+        return {"order": self._order, "index_in_epoch": np.array(self._index_in_epoch),
+                "epochs_completed": np.array(self._epochs_completed),
+                "rng_keys": keys, "rng_position": np.array(position),
+                "rng_has_gauss": np.array(has_gauss), "rng_cached_gaussian": np.array(cached_gaussian)}
+
+    def restore(self, state):
+        if len(state["order"]) != self.num_examples:
+            raise DataError(f"the checkpoint's data order has {len(state['order'])} images, "
+                            f"the training set {self.num_examples}")
+        self._order = state["order"]
+        self._index_in_epoch = int(state["index_in_epoch"])
+        self._epochs_completed = int(state["epochs_completed"])
+        self._rng.set_state(("MT19937", state["rng_keys"], int(state["rng_position"]),
+                             int(state["rng_has_gauss"]), float(state["rng_cached_gaussian"])))
 
 
 @dataclass
@@ -345,8 +383,12 @@ def placeholders():
     return x, y
 
 
-def RNN(x, num_hidden=128):
-    """The article's model: the LSTM's output after the last row, through a dense layer."""
+def RNN(x, num_hidden=128, every_row=False):
+    """The article's model: the LSTM's output after the last row, through a dense layer.
+
+    With every_row, the dense layer is applied after each of the 28 rows and the 28 logits
+    tensors are returned (predict_digit.py shows how the answer forms); the last is the same.
+    """
     # A list of 28 tensors [batch, 28]: row t of every image is the input at timestep t.
     x = tf.unstack(x, NUM_ROWS, 1)
 
@@ -355,6 +397,8 @@ def RNN(x, num_hidden=128):
 
     weight = tf.Variable(tf.random_normal([num_hidden, NUM_CLASSES]))
     bias = tf.Variable(tf.random_normal([NUM_CLASSES]))
+    if every_row:
+        return [tf.matmul(output, weight) + bias for output in outputs]
     return tf.matmul(outputs[-1], weight) + bias
 
 
@@ -395,8 +439,13 @@ def format_log_line(step, loss, acc):
     return LOG_LINE_FORMAT.format(step, loss, acc)
 
 
-def train(sess, graph, mnist, args):
-    step = 1
+def train(sess, graph, mnist, args, first_step=1, stop=None):
+    """The article's training loop; returns the last step done.
+
+    `first_step` is above 1 when resuming; `stop`, when it has caught a signal, ends the loop
+    after the step under way, so that the step is whole in a checkpoint.
+    """
+    step = first_step
     # The article's loop: 781 steps for 100,000 iterations of batch 128.
     while step * args.batch_size < args.training_iters:
         batch_x, batch_y = mnist.train.next_batch(args.batch_size)
@@ -409,7 +458,15 @@ def train(sess, graph, mnist, args):
             acc = sess.run(graph.accuracy, feed_dict=feed)
             loss = sess.run(graph.cost, feed_dict=feed)
             print(format_log_line(step, loss, acc), flush=True)
+        if stop is not None and stop.signal_number is not None:
+            return step
         step += 1
+    return step - 1
+
+
+def total_steps(args):
+    """How many steps the article's loop runs: 781 for its 100,000 iterations of batch 128."""
+    return max(0, (args.training_iters - 1) // args.batch_size)
 
 
 def test(sess, graph, mnist, test_len):
@@ -424,6 +481,113 @@ def test(sess, graph, mnist, test_len):
     print(FULL_TEST_LINE_FORMAT.format(mnist.test.num_examples, all_acc), flush=True)
 
 
+# ---------------------------------------------------------------------------------------------
+# Beyond the article: checkpoints, stopping with Ctrl-C or SIGTERM, exact resume
+
+
+class StopRequest:
+    """A signal handler that only notes the signal: training stops after the step under way."""
+
+    def __init__(self):
+        self.signal_number = None
+
+    def __call__(self, signal_number, frame):
+        self.signal_number = signal_number
+
+
+@contextmanager
+def stop_on_signals():
+    stop = StopRequest()
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def run_settings(args, step, data_sha256):
+    """What settings.json records: enough to check a resume and to know how the model was made."""
+    flags = {name: value for name, value in vars(args).items()
+             if name not in ("save_dir", "resume", "verbose")}
+    flags["data"] = str(flags["data"])
+    return {
+        "step": step,
+        "steps_total": total_steps(args),
+        "flags": flags,
+        "data_sha256": data_sha256,
+        "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
+                     "numpy": np.__version__},
+        "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def checkpoint_to_resume(args, data_sha256):
+    """The checkpoint in --save-dir, refused if it was made with other model or data settings."""
+    checkpoint = checkpoints.load(args.save_dir)
+    settings_now = {name: str(value) if name == "data" else value
+                    for name, value in vars(args).items()}
+    found = checkpoints.differences(checkpoint, settings_now, data_sha256)
+    if found:
+        raise checkpoints.CheckpointError(f"{args.save_dir}: cannot resume: {found[0]}")
+    return checkpoint
+
+
+def restore_variables(sess, saver, checkpoint):
+    """Load the checkpoint's values into this graph's variables, once their shapes are checked.
+
+    The v1 Saver would load a [156, 512] kernel into a [92, 256] variable without a word, and
+    the first session run would fail far from the cause.
+    """
+    try:
+        saved_shapes = dict(tf.train.list_variables(checkpoint.model_prefix))
+        for variable in tf.global_variables():
+            name, shape = variable.op.name, variable.shape.as_list()
+            if name not in saved_shapes:
+                raise ValueError(f"it has no variable {name}")
+            if saved_shapes[name] != shape:
+                raise ValueError(f"its {name} has shape {saved_shapes[name]}, this graph's "
+                                 f"{shape}: was it made with another --num-hidden?")
+        saver.restore(sess, checkpoint.model_prefix)
+    except (tf.errors.OpError, ValueError) as error:
+        raise checkpoints.CheckpointError(f"{checkpoint.folder}: the model cannot be restored "
+                                          f"({one_line(error)})") from None
+
+
+def save_checkpoint(args, sess, saver, settings, mnist):
+    try:
+        checkpoints.save(args.save_dir, sess, saver, settings, mnist.train.state())
+    except (OSError, tf.errors.OpError) as error:
+        fail(f"--save-dir {args.save_dir}: the checkpoint cannot be written ({one_line(error)})")
+
+
+def resume_command(argv):
+    """The command line that resumes this run: the same flags, plus --resume."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--resume" not in args:
+        args.append("--resume")
+    return shlex.join([shortest_path(sys.executable), shortest_path(HERE / "train_rnn_mnist.py"),
+                       *args])
+
+
+def shortest_path(path):
+    relative = os.path.relpath(path)
+    return relative if len(relative) < len(str(path)) else str(path)
+
+
+def report_stop(args, argv, last_step):
+    where = f"stopped after step {last_step} of {total_steps(args)}"
+    if args.save_dir is None:
+        message = f"{where}; nothing saved (no --save-dir), so it cannot be resumed"
+    else:
+        message = f"{where}; saved in {args.save_dir}; resume with: {resume_command(argv)}"
+    print(f"train_rnn_mnist.py: {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# main
+
+
 def one_line(error):
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
@@ -434,32 +598,67 @@ def fail(message):
     sys.exit(1)
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    # The data is checked before TensorFlow is imported, so a bad file fails in a moment.
+def prepare_data(args):
+    """The data sets, and the checkpoint to resume from: all checked before TensorFlow loads."""
     try:
         arrays = load_mnist_arrays(args.data, args.verbose)
+        data_sha256 = array_checksums(arrays)
+        if is_published_mnist_source(args.data):
+            warn_if_not_published_mnist(data_sha256, args.data)
         mnist = read_data_sets(arrays, args.seed)
-    except DataError as error:
+        checkpoint = checkpoint_to_resume(args, data_sha256) if args.resume else None
+    except (DataError, checkpoints.CheckpointError) as error:
         fail(str(error))
     if mnist.train.num_examples < args.batch_size:
         fail(f"--batch-size {args.batch_size} is more than the {mnist.train.num_examples} "
              "training images")
     if mnist.test.num_examples < args.test_len:
         fail(f"--test-len {args.test_len} is more than the {mnist.test.num_examples} test images")
+    if args.save_dir is not None and args.save_dir.exists() and not args.save_dir.is_dir():
+        fail(f"--save-dir {args.save_dir} is a file, not a folder")
+    return mnist, data_sha256, checkpoint
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    # The data is checked before TensorFlow is imported, so a bad file fails in a moment.
+    mnist, data_sha256, checkpoint = prepare_data(args)
+    resuming = f", resuming after step {checkpoint.step}" if checkpoint else ""
     print(f"train_rnn_mnist.py: seed {args.seed}, data {args.data}: "
           f"{mnist.train.num_examples} training images (after {VALIDATION_SIZE} for validation), "
-          f"{mnist.test.num_examples} test images", file=sys.stderr, flush=True)
+          f"{mnist.test.num_examples} test images{resuming}", file=sys.stderr, flush=True)
 
     import_tensorflow(args.verbose)
     with tf.Graph().as_default():
         set_seed(args.seed)
         graph = build_graph(args.num_hidden, args.learning_rate)
+        saver = tf.train.Saver() if args.save_dir else None  # made after the variables it saves
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
-            train(sess, graph, mnist, args)
+            first_step = 1
+            if checkpoint:
+                try:
+                    restore_variables(sess, saver, checkpoint)
+                    mnist.train.restore(checkpoint.data_state)
+                except (DataError, checkpoints.CheckpointError) as error:
+                    fail(str(error))
+                first_step = checkpoint.step + 1
+
+            with stop_on_signals() as stop:
+                last_step = train(sess, graph, mnist, args, first_step, stop)
+                if args.save_dir:
+                    save_checkpoint(args, sess, saver, run_settings(args, last_step, data_sha256),
+                                    mnist)
+            if stop.signal_number is not None:
+                report_stop(args, argv, last_step)
+                sys.exit(128 + stop.signal_number)  # 130 for SIGINT, 143 for SIGTERM, as a shell
+
             test(sess, graph, mnist, args.test_len)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # Ctrl-C outside training, where there is nothing to save
+        print("train_rnn_mnist.py: interrupted", file=sys.stderr)
+        sys.exit(130)

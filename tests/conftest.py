@@ -69,3 +69,15 @@ def run_script(script, *args, cwd=None, timeout=600):
     """Run one of the project's scripts in a fresh Python, as a user would from a shell."""
     return subprocess.run([sys.executable, str(ROOT / script), *map(str, args)],
                           capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory, tiny_npz):
+    """A checkpoint of a tiny run (train_rnn_mnist.py --save-dir), made once."""
+    import contextlib
+    import io
+
+    folder = tmp_path_factory.mktemp("checkpoint") / "tiny"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        train_rnn_mnist.main(["--data", str(tiny_npz), *TINY_RUN_FLAGS, "--save-dir", str(folder)])
+    return folder

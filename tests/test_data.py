@@ -95,9 +95,8 @@ def test_the_shuffle_depends_on_the_seed(tiny_arrays):
     assert not np.array_equal(first_batch(1), first_batch(2))
 
 
-def test_the_embedded_file_is_the_published_mnist(mnist_arrays, capsys):
-    trm.load_mnist_arrays(trm.EMBEDDED_MNIST)
-    assert capsys.readouterr().err == ""
+def test_the_embedded_file_is_the_published_mnist(mnist_arrays):
+    assert trm.array_checksums(mnist_arrays) == trm.MNIST_SHA256
     assert mnist_arrays["x_train"].shape == (60000, 28, 28)
     assert mnist_arrays["x_train"].dtype == np.uint8
 
@@ -108,10 +107,15 @@ def test_a_changed_embedded_file_is_reported(mnist_arrays, monkeypatch, tmp_path
     path = tmp_path / "mnist.npz"
     np.savez(path, **changed)
     monkeypatch.setattr(trm, "EMBEDDED_MNIST", path)
-    trm.load_mnist_arrays(path)
+    trm.prepare_data(trm.parse_args(["--data", str(path)]))
     err = capsys.readouterr().err
-    assert "y_test differ from the published MNIST" in err
-    assert "x_train" not in err
+    assert err == (f"warning: {path}: y_test differ from the published MNIST "
+                   "(checksums in data/README.md)\n")
+
+
+def test_other_data_is_not_checked_against_the_published_mnist(tiny_npz, capsys):
+    trm.prepare_data(trm.parse_args(["--data", str(tiny_npz)]))
+    assert capsys.readouterr().err == ""
 
 
 def test_data_keras_goes_through_tf_keras_datasets(mnist_arrays, monkeypatch, capsys):

@@ -1,0 +1,261 @@
+"""Checkpoints: save and restore, atomic saves, stopping by signal and resuming exactly."""
+
+import json
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import checkpoints
+import train_rnn_mnist as trm
+from conftest import ROOT, TINY_RUN_FLAGS, run_script
+
+# Batch 32 for 60 steps, a log line at every step: long enough to be stopped in the middle.
+RESUMABLE_FLAGS = ["--training-iters", str(32 * 61), "--batch-size", "32", "--display-step", "1",
+                   "--test-len", "64", "--seed", "2"]
+
+
+def train_briefly(tiny_arrays, steps):
+    """A graph, a session and the data stream after `steps` steps of the article's training."""
+    tf = trm.import_tensorflow()
+    graph = tf.Graph()
+    with graph.as_default():
+        trm.set_seed(0)
+        model = trm.build_graph(num_hidden=16, learning_rate=0.01)
+        saver = tf.train.Saver()
+        session = tf.Session(graph=graph)
+        session.run(tf.global_variables_initializer())
+    mnist = trm.read_data_sets(tiny_arrays, seed=0)
+    args = trm.parse_args(["--batch-size", "32", "--training-iters", str(32 * (steps + 1)),
+                           "--display-step", "1000"])
+    trm.train(session, model, mnist, args)
+    return session, model, saver, mnist
+
+
+def settings_at(step):
+    return {"step": step, "flags": {"num_hidden": 16, "batch_size": 32, "learning_rate": 0.01,
+                                    "seed": 0, "data": "tiny"}, "data_sha256": {}}
+
+
+def test_save_and_restore_give_the_same_predictions(tiny_arrays, tmp_path):
+    tf = trm.import_tensorflow()
+    session, model, saver, mnist = train_briefly(tiny_arrays, steps=5)
+    images = mnist.test.images[:50].reshape(-1, 28, 28)
+    with session:
+        before = session.run(model.preds, feed_dict={model.x: images})
+        checkpoints.save(tmp_path, session, saver, settings_at(5), mnist.train.state())
+
+    checkpoint = checkpoints.load(tmp_path)
+    assert checkpoint.step == 5
+    with tf.Graph().as_default():
+        restored = trm.build_graph(num_hidden=16, learning_rate=0.01)
+        with tf.Session() as session:
+            session.run(tf.global_variables_initializer())  # other weights, until restored
+            fresh = session.run(restored.preds, feed_dict={restored.x: images})
+            tf.train.Saver().restore(session, checkpoint.model_prefix)
+            after = session.run(restored.preds, feed_dict={restored.x: images})
+    assert not np.array_equal(fresh, before)
+    assert np.array_equal(after, before)
+
+
+def test_the_data_stream_continues_exactly(tiny_arrays):
+    first = trm.read_data_sets(tiny_arrays, seed=5).train
+    for _ in range(13):  # past the end of the first epoch of 300 images
+        first.next_batch(32)
+    second = trm.read_data_sets(tiny_arrays, seed=5).train
+    second.restore({key: np.array(value) for key, value in first.state().items()})
+    for _ in range(20):
+        assert np.array_equal(first.next_batch(32)[0], second.next_batch(32)[0])
+
+
+def test_a_save_cut_off_midway_leaves_the_previous_checkpoint(tiny_arrays, tmp_path, monkeypatch):
+    session, model, saver, mnist = train_briefly(tiny_arrays, steps=3)
+    with session:
+        checkpoints.save(tmp_path, session, saver, settings_at(3), mnist.train.state())
+        first = checkpoints.load(tmp_path).folder
+
+        def killed_while_writing(*args, **kwargs):
+            raise KeyboardInterrupt  # as if the process died here
+
+        monkeypatch.setattr(checkpoints.np, "savez", killed_while_writing)
+        with pytest.raises(KeyboardInterrupt):
+            checkpoints.save(tmp_path, session, saver, settings_at(4), mnist.train.state())
+        monkeypatch.undo()
+        # The variables of step 4 were written, under a temporary name that nothing points to.
+        assert [path.name for path in tmp_path.glob(".unfinished-*/model.index")]
+        checkpoint = checkpoints.load(tmp_path)
+        assert (checkpoint.folder, checkpoint.step) == (first, 3)
+
+        monkeypatch.setattr(checkpoints.os, "replace", killed_while_writing)
+        with pytest.raises(KeyboardInterrupt):
+            checkpoints.save(tmp_path, session, saver, settings_at(5), mnist.train.state())
+        monkeypatch.undo()
+        # Renamed into place but not yet named by LATEST: still the previous one.
+        assert checkpoints.load(tmp_path).step == 3
+
+        checkpoints.save(tmp_path, session, saver, settings_at(6), mnist.train.state())
+    # A complete save removes the previous checkpoint and what the cut-off saves left.
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "LATEST", checkpoints.load(tmp_path).folder.name]
+    assert checkpoints.load(tmp_path).step == 6
+
+
+@pytest.fixture(scope="module")
+def uninterrupted_log(tiny_npz, tmp_path_factory):
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *RESUMABLE_FLAGS,
+                        cwd=tmp_path_factory.mktemp("uninterrupted"))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def stop_after_lines(command, lines_before_signal, signal_number, cwd):
+    """Run `command`; send the signal once it has printed that many lines; return what it did."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, cwd=cwd)
+    printed = []
+    for line in process.stdout:
+        printed.append(line)
+        if len(printed) == lines_before_signal:
+            process.send_signal(signal_number)
+    stderr = process.stderr.read()
+    return process.wait(timeout=120), "".join(printed), stderr
+
+
+@pytest.mark.parametrize("signal_number, lines_before_signal", [
+    (signal.SIGINT, 1), (signal.SIGINT, 17), (signal.SIGTERM, 8)],
+    ids=["SIGINT after 1 line", "SIGINT after 17 lines", "SIGTERM after 8 lines"])
+def test_stopped_then_resumed_prints_the_uninterrupted_log(
+        signal_number, lines_before_signal, tiny_npz, tmp_path, uninterrupted_log):
+    save_dir = tmp_path / "checkpoint"
+    flags = ["--data", str(tiny_npz), *RESUMABLE_FLAGS, "--save-dir", str(save_dir)]
+    command = [sys.executable, str(ROOT / "train_rnn_mnist.py"), *flags]
+    exit_code, first_part, stderr = stop_after_lines(command, lines_before_signal, signal_number,
+                                                     tmp_path)
+
+    assert exit_code == 128 + signal_number  # 130 for SIGINT, 143 for SIGTERM
+    assert "Traceback" not in stderr
+    stopped = stderr.splitlines()[-1]
+    step = checkpoints.load(save_dir).step
+    assert stopped.startswith(f"train_rnn_mnist.py: stopped after step {step} of 60; "
+                              f"saved in {save_dir}; resume with: ")
+    assert lines_before_signal <= step < 60
+    assert first_part == "".join(uninterrupted_log.splitlines(keepends=True)[:step])
+
+    # The command it printed resumes the run.
+    resume = shlex.split(stopped.split("resume with: ", 1)[1])
+    resumed = subprocess.run(resume, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"resuming after step {step}" in resumed.stderr
+    assert first_part + resumed.stdout == uninterrupted_log
+
+
+def test_stopped_without_save_dir_says_nothing_was_saved(tiny_npz, tmp_path):
+    command = [sys.executable, str(ROOT / "train_rnn_mnist.py"), "--data", str(tiny_npz),
+               *RESUMABLE_FLAGS]
+    exit_code, _, stderr = stop_after_lines(command, 3, signal.SIGINT, tmp_path)
+    assert exit_code == 130
+    assert "Traceback" not in stderr
+    assert stderr.splitlines()[-1].endswith(
+        "; nothing saved (no --save-dir), so it cannot be resumed")
+
+
+def test_resuming_with_more_iterations_continues_the_same_run(tiny_npz, tmp_path,
+                                                              uninterrupted_log):
+    short = ["--data", tiny_npz, *RESUMABLE_FLAGS, "--save-dir", tmp_path / "ck",
+             "--training-iters", str(32 * 26)]
+    first = run_script("train_rnn_mnist.py", *short, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    steps_printed = first.stdout.splitlines()[:-2]
+    assert len(steps_printed) == 25
+    rest = run_script("train_rnn_mnist.py", "--data", tiny_npz, *RESUMABLE_FLAGS,
+                      "--save-dir", tmp_path / "ck", "--resume", cwd=tmp_path)
+    assert rest.returncode == 0, rest.stderr
+    assert "\n".join(steps_printed) + "\n" + rest.stdout == uninterrupted_log
+
+
+def test_the_checkpoint_records_the_run(tiny_checkpoint, tiny_npz):
+    settings = json.loads((checkpoints.load(tiny_checkpoint).folder / "settings.json").read_text())
+    assert settings["step"] == settings["steps_total"] == 20
+    assert settings["flags"]["batch_size"] == 64 and settings["flags"]["data"] == str(tiny_npz)
+    assert set(settings["versions"]) == {"python", "tensorflow", "numpy"}
+    assert set(settings["data_sha256"]) == set(trm.MNIST_KEYS)
+    state = checkpoints.load(tiny_checkpoint).data_state
+    assert sorted(state["order"].tolist()) == list(range(300))
+
+
+@pytest.mark.parametrize("flags, complaint", [
+    (["--num-hidden", "64"], "--num-hidden is 64 but the checkpoint was made with 128"),
+    (["--batch-size", "32"], "--batch-size is 32 but the checkpoint was made with 64"),
+    (["--seed", "9"], "--seed is 9 but the checkpoint was made with 0"),
+    (["--learning-rate", "0.01"], "--learning-rate is 0.01 but the checkpoint was made with 0.001"),
+])
+def test_resuming_with_other_settings_is_refused(flags, complaint, tiny_checkpoint, tiny_npz):
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_RUN_FLAGS, *flags,
+                        "--save-dir", tiny_checkpoint, "--resume")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"train_rnn_mnist.py: error: {tiny_checkpoint}: cannot resume: {complaint}"]
+
+
+def test_resuming_with_other_data_is_refused(tiny_checkpoint, tiny_arrays, tmp_path):
+    other = tmp_path / "other.npz"
+    np.savez(other, **dict(tiny_arrays, y_test=tiny_arrays["y_test"][::-1].copy()))
+    result = run_script("train_rnn_mnist.py", "--data", other, *TINY_RUN_FLAGS,
+                        "--save-dir", tiny_checkpoint, "--resume")
+    assert result.returncode == 1
+    assert f"cannot resume: --data {other} is not the data the checkpoint was made with" \
+        in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_resume_needs_save_dir():
+    result = run_script("train_rnn_mnist.py", "--resume")
+    assert result.returncode == 2
+    assert "error: --resume needs --save-dir" in result.stderr
+
+
+def test_resuming_from_an_empty_folder_is_one_clear_line(tmp_path):
+    result = run_script("train_rnn_mnist.py", "--save-dir", tmp_path, "--resume")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"train_rnn_mnist.py: error: {tmp_path}: no checkpoint in this folder (no LATEST file)"]
+
+
+def test_resuming_from_corrupt_variables_is_one_clear_line(tiny_checkpoint, tiny_npz, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_checkpoint, broken)
+    data_file = next(checkpoints.load(broken).folder.glob("model.data-*"))
+    data_file.write_bytes(data_file.read_bytes()[:100])
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_RUN_FLAGS,
+                        "--save-dir", broken, "--resume")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(f"train_rnn_mnist.py: error: {checkpoints.load(broken).folder}: "
+                           "the model cannot be restored (")
+    assert result.stdout == ""
+
+
+def test_a_save_dir_that_is_a_file_is_refused_before_training(tiny_npz, tmp_path):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("")
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, "--save-dir", a_file)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"train_rnn_mnist.py: error: --save-dir {a_file} is a file, not a folder"]
+
+
+def test_a_checkpoint_that_cannot_be_written_is_one_clear_line(tiny_npz, tmp_path):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("")
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_RUN_FLAGS,
+                        "--save-dir", a_file / "inside")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith(
+        f"train_rnn_mnist.py: error: --save-dir {a_file / 'inside'}: the checkpoint cannot be "
+        "written (")
