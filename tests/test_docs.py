@@ -5,13 +5,14 @@ import re
 import pytest
 
 import compare_with_article
+import predict_digit
 import train_rnn_mnist as trm
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
 
 
-SCRIPTS = [trm, compare_with_article]
+SCRIPTS = [trm, compare_with_article, predict_digit]
 
 
 def known_flags(capsys):

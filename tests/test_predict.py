@@ -1,0 +1,280 @@
+"""predict_digit.py: making pictures MNIST-like, classifying, the rows plot, bad input."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import checkpoints
+import predict_digit
+from conftest import run_script
+
+
+def centre_of_mass(image):
+    rows, columns = np.indices(image.shape)
+    return (rows * image).sum() / image.sum(), (columns * image).sum() / image.sum()
+
+
+def ink_box(image):
+    rows, columns = np.nonzero(image > 0.1 * 255)
+    return rows.max() - rows.min() + 1, columns.max() - columns.min() + 1
+
+
+def test_a_dark_digit_on_light_paper_is_inverted():
+    paper = np.full((60, 60), 240.0)
+    paper[10:50, 25:35] = 20.0  # a thick dark "1"
+    image = predict_digit.mnist_like(paper)
+    assert image.shape == (28, 28)
+    assert image[0, 0] == 0 and image.max() == pytest.approx(255, abs=1)
+    assert image[14, 14] > 200  # the stroke is light, in the middle
+
+
+def test_a_light_digit_on_dark_is_kept():
+    dark = np.zeros((40, 40))
+    dark[5:35, 18:22] = 200.0
+    image = predict_digit.mnist_like(dark)
+    assert image[14, 14] > 200 and image[0, 0] == 0
+
+
+def test_an_off_centre_digit_is_centred_by_its_centre_of_mass():
+    canvas = np.zeros((100, 100))
+    canvas[5:30, 60:75] = 255.0  # top right
+    canvas[25:30, 60:90] = 255.0  # a foot that pulls the mass right and down
+    image = predict_digit.mnist_like(canvas)
+    row, column = centre_of_mass(image)
+    assert abs(row - 14) <= 0.5 and abs(column - 14) <= 0.5
+
+
+@pytest.mark.parametrize("height, width, expected_box", [
+    (30, 90, (7, 20)),  # wide: the width becomes 20
+    (120, 40, (20, 7)),  # tall: the height becomes 20
+    (5, 5, (20, 20)),  # small: scaled up
+])
+def test_the_digit_is_fitted_into_20_by_20_keeping_its_aspect(height, width, expected_box):
+    canvas = np.zeros((200, 200))
+    canvas[40:40 + height, 30:30 + width] = 255.0
+    box = ink_box(predict_digit.mnist_like(canvas))
+    assert abs(box[0] - expected_box[0]) <= 1 and abs(box[1] - expected_box[1]) <= 1
+
+
+def test_an_enlarged_mnist_digit_comes_back_as_itself(mnist_arrays):
+    for index in range(20):
+        original = mnist_arrays["x_test"][index].astype(np.float32)
+        # Dark on white, 8 times larger, placed off-centre on a bigger sheet.
+        sheet = np.full((300, 300), 255.0)
+        sheet[10:234, 60:284] = np.kron(255 - original, np.ones((8, 8)))
+        again = predict_digit.mnist_like(sheet)
+        assert np.corrcoef(again.ravel(), original.ravel())[0, 1] > 0.95, index
+
+
+def test_a_transparent_background_counts_as_white(tmp_path):
+    pixels = np.zeros((50, 50, 4), dtype=np.uint8)  # transparent black everywhere...
+    pixels[10:40, 20:30] = [0, 0, 0, 255]  # ...but an opaque black stroke
+    path = tmp_path / "stroke.png"
+    Image.fromarray(pixels, mode="RGBA").save(path)
+    gray = predict_digit.read_image(path)
+    assert gray[0, 0] == 255 and gray[20, 25] == 0
+    assert predict_digit.mnist_like(gray)[14, 14] > 200
+
+
+def test_a_blank_image_has_no_digit():
+    with pytest.raises(predict_digit.ImageError, match="no digit found"):
+        predict_digit.mnist_like(np.full((30, 30), 255.0), "blank.png")
+
+
+def test_sure_from_row():
+    probabilities = np.full((28, 10), 0.1)
+    probabilities[20:, 3] = 0.95
+    probabilities[5, 3] = 0.99  # sure early, then not: only the last stretch counts
+    assert predict_digit.sure_from_row(probabilities, 3) == 21
+    assert predict_digit.sure_from_row(probabilities, 4) is None
+
+
+def save_digit_picture(path, mnist_arrays, index=0):
+    """Test image `index` as a photo-like picture: dark on light, larger, not square."""
+    sheet = np.full((260, 200), 230, dtype=np.uint8)
+    sheet[20:244, 10:178] = np.kron(255 - mnist_arrays["x_test"][index], np.ones((8, 6),
+                                                                                  np.uint8))
+    Image.fromarray(sheet).convert("RGB").save(path)
+    return path
+
+
+def test_predicting_a_test_image_prints_digit_label_and_probabilities(tiny_checkpoint, tmp_path):
+    plot = tmp_path / "rows.png"
+    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, "--test-index", "0",
+                        "--rows-plot", plot, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Predicted digit: ") and lines[0][-1].isdigit()
+    assert lines[1] == "True label: 7"
+    assert lines[2] == "Probabilities after the 28th row:"
+    probabilities = [float(line.split(": ")[1]) for line in lines[3:13]]
+    assert [line.split(":")[0].strip() for line in lines[3:13]] == [str(d) for d in range(10)]
+    assert sum(probabilities) == pytest.approx(1, abs=0.002)
+    assert int(lines[0][-1]) == int(np.argmax(probabilities))
+    assert lines[13] == f"Rows plot written to {plot}"
+    with Image.open(plot) as image:
+        assert image.format == "PNG" and image.width > 500 and image.height > 400
+        assert len(np.unique(np.asarray(image.convert("RGB")).reshape(-1, 3), axis=0)) > 50
+
+
+def test_predicting_a_picture_agrees_with_the_models_own_input(tiny_checkpoint, mnist_arrays,
+                                                                tmp_path):
+    # The picture of test image 3, made MNIST-like, gives the probabilities of test image 3.
+    picture = save_digit_picture(tmp_path / "digit.jpg", mnist_arrays, index=3)
+    checkpoint = checkpoints.load(tiny_checkpoint)
+    from_picture = predict_digit.probabilities_by_row(
+        checkpoint, predict_digit.mnist_like(predict_digit.read_image(picture)))
+    image, label = predict_digit.mnist_test_image(3)
+    from_test_set = predict_digit.probabilities_by_row(checkpoint, image)
+    assert from_picture.shape == (28, 10)
+    np.testing.assert_allclose(from_picture.sum(axis=1), 1, atol=1e-5)
+    assert np.argmax(from_picture[-1]) == np.argmax(from_test_set[-1])
+
+    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, picture)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"Predicted digit: {np.argmax(from_picture[-1])}"
+    assert "True label" not in result.stdout
+
+
+def test_the_last_row_is_the_articles_prediction(tiny_checkpoint, mnist_arrays):
+    """every_row=True adds readouts; the 28th is the article's output, from the same weights."""
+    import train_rnn_mnist as trm
+
+    tf = trm.import_tensorflow()
+    checkpoint = checkpoints.load(tiny_checkpoint)
+    image, _ = predict_digit.mnist_test_image(5)
+    by_row = predict_digit.probabilities_by_row(checkpoint, image)
+    with tf.Graph().as_default():
+        graph = trm.build_graph(num_hidden=128, learning_rate=0.001)
+        with tf.Session() as session:
+            tf.train.Saver().restore(session, checkpoint.model_prefix)
+            scaled = trm.flatten_and_scale(image[np.newaxis]).reshape(1, 28, 28)
+            article = session.run(tf.nn.softmax(graph.preds), feed_dict={graph.x: scaled})[0]
+    np.testing.assert_allclose(by_row[-1], article, rtol=1e-5, atol=1e-7)
+
+
+def write_bytes(path, data):
+    path.write_bytes(data)
+    return path
+
+
+def blank_png(path):
+    Image.new("L", (40, 40), 255).save(path)
+    return path
+
+
+@pytest.mark.parametrize("make_image, complaint", [
+    (lambda tmp: tmp / "nowhere.png", "no such file"),
+    (lambda tmp: write_bytes(tmp / "empty.png", b""), "not an image that Pillow can read"),
+    (lambda tmp: write_bytes(tmp / "notes.png", b"a digit, honestly"),
+     "not an image that Pillow can read"),
+    (lambda tmp: blank_png(tmp / "blank.png"), "no digit found (the image is blank)"),
+], ids=["missing", "empty file", "not an image", "blank"])
+def test_a_bad_image_is_one_clear_line(make_image, complaint, tiny_checkpoint, tmp_path):
+    path = make_image(tmp_path)
+    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"predict_digit.py: error: {path}: {complaint}"]
+
+
+def test_a_truncated_image_is_one_clear_line(tiny_checkpoint, mnist_arrays, tmp_path):
+    whole = save_digit_picture(tmp_path / "whole.png", mnist_arrays).read_bytes()
+    path = write_bytes(tmp_path / "cut.png", whole[: len(whole) // 2])
+    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"predict_digit.py: error: {path}: cannot be read (")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_test_index_out_of_range(tiny_checkpoint):
+    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, "--test-index",
+                        "10000")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "predict_digit.py: error: --test-index 10000 is out of range: the test set has 10000 "
+        "images, 0 to 9999"]
+
+
+@pytest.mark.parametrize("args, complaint", [
+    (["--test-index", "-1"], "argument --test-index: must be 0 or more, not -1"),
+    (["--test-index", "x"], "argument --test-index: 'x' is not a whole number"),
+    ([], "give either IMAGE or --test-index N"),
+    (["digit.png", "--test-index", "3"], "give either IMAGE or --test-index N"),
+    (["--test-index", "3", "--rows-plot", "no/folder/rows.png"],
+     "argument --rows-plot: folder 'no/folder' does not exist"),
+])
+def test_bad_arguments_are_usage_errors(args, complaint, tiny_checkpoint):
+    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, *args)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == f"predict_digit.py: error: {complaint}"
+
+
+def test_a_missing_checkpoint_argument_is_a_usage_error():
+    result = run_script("predict_digit.py", "--test-index", "0")
+    assert result.returncode == 2
+    assert "the following arguments are required: --checkpoint" in result.stderr
+
+
+@pytest.fixture
+def copied_checkpoint(tiny_checkpoint, tmp_path):
+    folder = tmp_path / "checkpoint"
+    shutil.copytree(tiny_checkpoint, folder)
+    return folder, checkpoints.load(folder).folder
+
+
+def truncate_variables(folder, inner):
+    data = next(inner.glob("model.data-*"))
+    data.write_bytes(data.read_bytes()[:100])
+    return "the model cannot be restored ("
+
+
+def other_num_hidden(folder, inner):
+    settings = json.loads((inner / "settings.json").read_text())
+    settings["flags"]["num_hidden"] = 64
+    (inner / "settings.json").write_text(json.dumps(settings))
+    return ("the model cannot be restored (its rnn/basic_lstm_cell/kernel has shape [156, 512], "
+            "this graph's [92, 256]: was it made with another --num-hidden?)")
+
+
+def garbled_settings(folder, inner):
+    (inner / "settings.json").write_text("{ not json")
+    return "settings.json: not readable JSON ("
+
+
+def no_latest(folder, inner):
+    (folder / "LATEST").unlink()
+    return "no checkpoint in this folder (no LATEST file)"
+
+
+def latest_points_nowhere(folder, inner):
+    (folder / "LATEST").write_text("step-0000099-gone\n")
+    return "LATEST names 'step-0000099-gone', which is not a checkpoint in this folder"
+
+
+def variables_missing(folder, inner):
+    (inner / "model.index").unlink()
+    return "the model's variables are missing"
+
+
+@pytest.mark.parametrize("damage", [truncate_variables, other_num_hidden, garbled_settings,
+                                    no_latest, latest_points_nowhere, variables_missing])
+def test_a_bad_checkpoint_is_one_clear_line(damage, copied_checkpoint):
+    folder, inner = copied_checkpoint
+    complaint = damage(folder, inner)
+    result = run_script("predict_digit.py", "--checkpoint", folder, "--test-index", "0")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("predict_digit.py: error: ") and complaint in last
+    assert result.stdout == ""
+
+
+def test_a_missing_checkpoint_folder(tmp_path):
+    result = run_script("predict_digit.py", "--checkpoint", tmp_path / "none", "--test-index", "0")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"predict_digit.py: error: {tmp_path / 'none'}: no such folder"]
