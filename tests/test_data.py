@@ -49,35 +49,56 @@ class ScriptedShuffles:
         array[:] = self.permutations.pop(0)
 
 
+def numbered_images(count):
+    """`count` images whose pixels all hold the image's own number."""
+    return np.repeat(np.arange(count, dtype=np.uint8), 784).reshape(count, 28, 28)
+
+
+def numbers(batch_images):
+    """Which numbered images a batch holds (the batch comes scaled by 1/255)."""
+    assert batch_images.shape[1] == 784 and batch_images.dtype == np.float32
+    return np.rint(batch_images[:, 0] * 255).astype(int).tolist()
+
+
 def test_next_batch_across_an_epoch_boundary_matches_the_hand_worked_example():
     # Five examples whose image is their own number, batches of 3.
-    images = np.arange(5).reshape(5, 1)
     labels = np.arange(5) * 10
-    data = trm.DataSet(images, labels, rng=ScriptedShuffles([2, 0, 4, 1, 3], [4, 3, 2, 1, 0]))
+    data = trm.DataSet(numbered_images(5), labels,
+                       rng=ScriptedShuffles([2, 0, 4, 1, 3], [4, 3, 2, 1, 0]))
 
     # Epoch 1 is shuffled at the first batch: order 2 0 4 1 3.
     first_images, first_labels = data.next_batch(3)
-    assert first_images.ravel().tolist() == [2, 0, 4]
+    assert numbers(first_images) == [2, 0, 4]
     assert first_labels.tolist() == [20, 0, 40]
 
     # The second batch takes the rest of epoch 1 (1 3), then reshuffles the *shuffled* order
     # 2 0 4 1 3 by 4 3 2 1 0, giving 3 1 4 0 2 for epoch 2, and takes its first example (3).
     second_images, second_labels = data.next_batch(3)
-    assert second_images.ravel().tolist() == [1, 3, 3]
+    assert numbers(second_images) == [1, 3, 3]
     assert second_labels.tolist() == [10, 30, 30]
 
     # The third batch continues epoch 2 where the second left off.
     third_images, _ = data.next_batch(3)
-    assert third_images.ravel().tolist() == [1, 4, 0]
+    assert numbers(third_images) == [1, 4, 0]
 
 
 def test_next_batch_at_an_exact_epoch_end_starts_a_whole_new_epoch():
-    images = np.arange(4).reshape(4, 1)
-    data = trm.DataSet(images, images.ravel(), rng=ScriptedShuffles([1, 0, 3, 2], [3, 2, 1, 0]))
-    assert data.next_batch(2)[0].ravel().tolist() == [1, 0]
-    assert data.next_batch(2)[0].ravel().tolist() == [3, 2]
+    data = trm.DataSet(numbered_images(4), np.arange(4),
+                       rng=ScriptedShuffles([1, 0, 3, 2], [3, 2, 1, 0]))
+    assert numbers(data.next_batch(2)[0]) == [1, 0]
+    assert numbers(data.next_batch(2)[0]) == [3, 2]
     # Epoch 2: the order 1 0 3 2 permuted by 3 2 1 0 is 2 3 0 1.
-    assert data.next_batch(2)[0].ravel().tolist() == [2, 3]
+    assert numbers(data.next_batch(2)[0]) == [2, 3]
+
+
+def test_batches_are_scaled_as_the_old_loader_scaled_everything(tiny_arrays):
+    mnist = trm.read_data_sets(tiny_arrays, seed=1)
+    order_copy = trm.read_data_sets(tiny_arrays, seed=1).train
+    batch, _ = mnist.train.next_batch(64)
+    # The same batch, taken from all the images scaled up front as input_data did.
+    all_scaled = trm.flatten_and_scale(tiny_arrays["x_train"][5000:])
+    order_copy.next_batch(64)
+    assert np.array_equal(batch, all_scaled[order_copy.state()["order"][:64]])
 
 
 def test_each_epoch_visits_every_training_image_once(tiny_arrays):
