@@ -38,6 +38,7 @@ import re
 import shlex
 import signal
 import sys
+import time
 import warnings
 import zipfile
 import zlib
@@ -78,6 +79,12 @@ TEST_LINE_FORMAT = "Test Accuracy: {}"
 TEST_LINE_PATTERN = re.compile(r"Test Accuracy: (?P<acc>\d\.\d+(?:e-\d+)?)")
 FULL_TEST_LINE_FORMAT = "Test Accuracy ({} images): {:.4f}"
 FULL_TEST_LINE_PATTERN = re.compile(r"Test Accuracy \((?P<count>\d+) images\): (?P<acc>\d\.\d{4})")
+
+# The timing line that ends a run on stderr, written by format_timing() and read by
+# parse_timing() (bench/ times this script and its peers with it).
+TIMING_LINE_PATTERN = re.compile(
+    r"\S+: timing: (?P<phases>.*training \d+\.\d+ s \((?P<steps>\d+) steps\).*); "
+    r"total \d+\.\d+ s")
 
 # TensorFlow's v1 API (tensorflow.compat.v1), imported by import_tensorflow() once the flags are
 # read, because the environment variables that select Keras 2 and quiet the logs must come first.
@@ -376,14 +383,15 @@ def import_tensorflow(verbose=False):
 
 
 def session_config():
-    """One thread for TensorFlow.
+    """Run every op in the thread that calls session.run, one op at a time, single-threaded.
 
     A training step runs about a thousand small ops (28 unrolled timesteps, forwards and
-    backwards). Spread over threads, their hand-offs cost more than the threads give back: on
-    our 2-core machine training is 15% faster on one thread than with TensorFlow's default, and
-    its numbers are the same (bench/results.md).
+    backwards). Handing them between threads costs more than a second core gives back: on our
+    2-core machine 781 steps train in 16.0-17.8 s this way and 18.6-20.0 s with TensorFlow's
+    default threads (bench/README.md), to the same numbers.
     """
-    return tf.ConfigProto(inter_op_parallelism_threads=1, intra_op_parallelism_threads=1)
+    # A negative inter-op count means "in the caller's thread" (DirectSession).
+    return tf.ConfigProto(inter_op_parallelism_threads=-1, intra_op_parallelism_threads=1)
 
 
 def set_seed(seed):
@@ -610,6 +618,38 @@ def report_stop(args, argv, last_step):
 # main
 
 
+class PhaseClock:
+    """The wall time of each phase of a run, for the timing line on stderr."""
+
+    def __init__(self):
+        self.phases = {}
+        self._last = time.perf_counter()
+
+    def lap(self, phase):
+        now = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - self._last
+        self._last = now
+
+
+def format_timing(phases, steps, prog="train_rnn_mnist.py"):
+    """The timing line, e.g. 'timing: data 0.45 s, ..., training 14.2 s (781 steps), ...'."""
+    parts = [f"{phase} {seconds:.2f} s" + (f" ({steps} steps)" if phase == "training" else "")
+             for phase, seconds in phases.items()]
+    return f"{prog}: timing: {', '.join(parts)}; total {sum(phases.values()):.2f} s"
+
+
+def parse_timing(line):
+    """The phases of a timing line, {phase: seconds}, and its step count; None if it is not one."""
+    match = TIMING_LINE_PATTERN.fullmatch(line)
+    if not match:
+        return None
+    phases = {}
+    for part in match["phases"].split(", "):
+        phase, seconds = re.match(r"([a-z ]+) (\d+\.\d+) s", part).groups()
+        phases[phase] = float(seconds)
+    return phases, int(match["steps"])
+
+
 def one_line(error):
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
@@ -642,6 +682,7 @@ def prepare_data(args):
 
 
 def main(argv=None):
+    clock = PhaseClock()
     args = parse_args(argv)
     # The data is checked before TensorFlow is imported, so a bad file fails in a moment.
     mnist, data_sha256, checkpoint = prepare_data(args)
@@ -649,8 +690,10 @@ def main(argv=None):
     print(f"train_rnn_mnist.py: seed {args.seed}, data {args.data}: "
           f"{mnist.train.num_examples} training images (after {VALIDATION_SIZE} for validation), "
           f"{mnist.test.num_examples} test images{resuming}", file=sys.stderr, flush=True)
+    clock.lap("data")
 
     import_tensorflow(args.verbose)
+    clock.lap("tensorflow import")
     with tf.Graph().as_default():
         set_seed(args.seed)
         graph = build_graph(args.num_hidden, args.learning_rate)
@@ -665,17 +708,22 @@ def main(argv=None):
                 except (DataError, checkpoints.CheckpointError) as error:
                     fail(str(error))
                 first_step = checkpoint.step + 1
+            clock.lap("graph")
 
             with stop_on_signals() as stop:
                 last_step = train(sess, graph, mnist, args, first_step, stop)
+                clock.lap("training")
                 if args.save_dir:
                     save_checkpoint(args, sess, saver, run_settings(args, last_step, data_sha256),
                                     mnist)
+                    clock.lap("checkpoint")
             if stop.signal_number is not None:
                 report_stop(args, argv, last_step)
                 sys.exit(128 + stop.signal_number)  # 130 for SIGINT, 143 for SIGTERM, as a shell
 
             test(sess, graph, mnist, args.test_len)
+            clock.lap("test")
+    print(format_timing(clock.phases, last_step - first_step + 1), file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

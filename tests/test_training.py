@@ -74,7 +74,11 @@ def test_stderr_is_quiet_by_default_and_verbose_shows_warnings(tiny_npz, tmp_pat
                              r"Could not find cuda drivers).*")
     quiet_lines = quiet.stderr.splitlines()
     assert quiet_lines[0].startswith("train_rnn_mnist.py: seed 0, data ")
-    assert [line for line in quiet_lines[1:] if not wheel_lines.fullmatch(line)] == []
+    # The last line times the run's phases.
+    phases, steps = trm.parse_timing(quiet_lines[-1])
+    assert list(phases) == ["data", "tensorflow import", "graph", "training", "test"]
+    assert steps == 1 and all(seconds >= 0 for seconds in phases.values())
+    assert [line for line in quiet_lines[1:-1] if not wheel_lines.fullmatch(line)] == []
     assert "deprecat" in verbose.stderr.lower()
     assert quiet.stdout == verbose.stdout
 
