@@ -2,15 +2,19 @@
 # make test  - the same set-up, then the test suite (the full 781-step run is skipped)
 # make test-slow - only the slow test: the article's full run, checked (about half a minute)
 # make study - the article's run with seeds 0..SEEDS-1 into runs/, compared with the article
+# make bench - the article's run against Keras 3, PyTorch and the floor; writes bench/results.md
+#              (BENCH_QUICK=1: a few steps, one run each, to check the harness)
 
 SHELL := /bin/bash
 PYTHON ?= python3
 SEEDS ?= 10
+BENCH_QUICK ?=
+BENCH_OUTPUT ?= $(if $(BENCH_QUICK),runs/bench-quick.md,bench/results.md)
 VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 ARGS ?=
 
-.PHONY: run test test-slow study clean
+.PHONY: run test test-slow study bench clean
 
 # The command goes to stderr so that `make run > run.log` holds the log alone.
 run: $(VENV)/installed
@@ -36,6 +40,15 @@ study: $(VENV)/installed
 		tail -n 1 runs/times.txt; \
 	done
 	$(VENV_PYTHON) compare_with_article.py runs/*.log --plot runs/study.png
+
+# PyTorch is installed for the full benchmark only; where it cannot be, its peer is skipped.
+# The quick mode uses it if it is there, so that `make test` stays light.
+bench: $(VENV)/installed
+	@mkdir -p $(dir $(BENCH_OUTPUT))
+	@$(if $(BENCH_QUICK),true,$(VENV_PYTHON) -m pip install --quiet \
+		--disable-pip-version-check -r bench/requirements-peers.txt) \
+		|| echo "bench: torch could not be installed; the PyTorch peer will be skipped" >&2
+	$(VENV_PYTHON) bench/run_bench.py $(if $(BENCH_QUICK),--quick) --output $(BENCH_OUTPUT)
 
 # The stamp is remade, and the pins reinstalled, whenever a requirements file changes.
 $(VENV)/installed: requirements.txt requirements-test.txt

@@ -1,0 +1,304 @@
+"""Benchmark the article's run against peer implementations and against this machine's floor.
+
+    make bench                 # 3 repeats of each, alternating; writes bench/results.md
+    make bench BENCH_QUICK=1   # a few steps, one repeat: shows the harness still works
+
+Every contender does the same work, in a process of its own: 781 steps of batch 128 over
+MNIST rows with a 128-unit LSTM and a dense layer, Adam at 0.001, the loss and accuracy of the
+batch every 10 steps, then the accuracy on the 10,000 test images.
+
+  a. train_rnn_mnist.py with its default flags, as a user runs it;
+  b. Keras 3's LSTM layer on the TensorFlow backend (bench/keras_peer.py);
+  c. PyTorch's nn.LSTM (bench/torch_peer.py), when torch is installed;
+  d. the floor: the LSTM's matrix products in those steps, counted, at the speed NumPy's BLAS
+     reaches on the very same matrix shapes, measured here in this run.
+
+Each contender prints a timing line on stderr (train_rnn_mnist.format_timing); wall time and
+peak memory (the largest resident set) are measured here, from outside.
+"""
+
+import argparse
+import datetime
+import importlib.metadata
+import importlib.util
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(ROOT))
+
+import compare_with_article  # noqa: E402
+import train_rnn_mnist as trm  # noqa: E402
+
+# The article's work.
+BATCH, INPUTS, HIDDEN, TIMESTEPS = 128, 28, 128, 28
+FULL_ITERS = 100000  # 781 steps
+QUICK_ITERS = BATCH * 21  # 20 steps
+DISPLAY_STEP = 10
+
+
+@dataclass
+class Contender:
+    key: str
+    name: str
+    command: list
+    runs: list = field(default_factory=list)  # one Run per repeat
+
+
+@dataclass
+class Run:
+    wall: float
+    peak_rss_mb: float
+    phases: dict
+    steps: int
+
+
+# ---------------------------------------------------------------------------------------------
+# The floor: floating-point work counted, at the speed this machine's BLAS reaches
+
+
+def lstm_matmul_shapes(batch, inputs, hidden):
+    """The (m, k, n) matrix products of one LSTM timestep: forward, then the two of backward.
+
+    Forward, [x, h] @ kernel: (batch, inputs + hidden) times (inputs + hidden, 4 * hidden).
+    Backward, the gradient of [x, h] (dG @ kernel^T) and of the kernel ([x, h]^T @ dG).
+    """
+    width, gates = inputs + hidden, 4 * hidden
+    forward = (batch, width, gates)
+    return forward, [(batch, gates, width), (width, batch, gates)]
+
+
+def lstm_step_flops(batch, inputs, hidden, timesteps):
+    """Floating-point operations of the LSTM's matrix products in one training step."""
+    forward, backward = lstm_matmul_shapes(batch, inputs, hidden)
+    flops = [2 * m * k * n for m, k, n in [forward, *backward]]
+    return timesteps * sum(flops)
+
+
+def matmul_seconds(shape, repeats):
+    """The best time of NumPy's matmul on this shape (float32, BLAS's default threads)."""
+    m, k, n = shape
+    rng = np.random.default_rng(0)
+    a, b = rng.random((m, k), dtype=np.float32), rng.random((k, n), dtype=np.float32)
+    out = np.empty((m, n), dtype=np.float32)
+    for _ in range(20):  # warm up caches and BLAS's threads
+        np.matmul(a, b, out=out)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            np.matmul(a, b, out=out)
+        best = min(best, (time.perf_counter() - start) / repeats)
+    return best
+
+
+def floor_of_training(steps, repeats=400):
+    """The floor for `steps` training steps and their loss and accuracy passes, in seconds."""
+    forward, backward = lstm_matmul_shapes(BATCH, INPUTS, HIDDEN)
+    forward_time = matmul_seconds(forward, repeats)
+    backward_time = sum(matmul_seconds(shape, repeats) for shape in backward)
+    evaluations = steps // DISPLAY_STEP  # the loss and accuracy pass, forward only
+    seconds = TIMESTEPS * ((forward_time + backward_time) * steps + forward_time * evaluations)
+    flops = steps * lstm_step_flops(BATCH, INPUTS, HIDDEN, TIMESTEPS) + \
+        evaluations * TIMESTEPS * 2 * forward[0] * forward[1] * forward[2]
+    return seconds, flops
+
+
+# ---------------------------------------------------------------------------------------------
+# Running the contenders
+
+
+def contenders(iters):
+    python = sys.executable
+    flags = ["--training-iters", str(iters)] if iters != FULL_ITERS else []
+    found = [
+        Contender("a", "train_rnn_mnist.py (default flags)",
+                  [python, str(ROOT / "train_rnn_mnist.py"), *flags]),
+        Contender("b", "Keras 3 LSTM layer", [python, str(BENCH / "keras_peer.py"), *flags]),
+    ]
+    if importlib.util.find_spec("torch") is not None:
+        found.append(Contender("c", "PyTorch nn.LSTM",
+                               [python, str(BENCH / "torch_peer.py"), *flags]))
+    return found
+
+
+def run_once(contender, expected_steps):
+    """Run the contender in a fresh process; its wall time, peak memory and timing line."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(contender.command, stdout=out, stderr=err, cwd=ROOT)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if process.returncode != 0:
+        raise SystemExit(f"run_bench.py: error: {contender.name} failed "
+                         f"(exit {process.returncode}):\n{stderr[-2000:]}")
+    log = compare_with_article.parse_log_text(stdout, contender.name)
+    if log.steps[-1] != expected_steps // DISPLAY_STEP * DISPLAY_STEP or \
+            log.full_test_count != 10000:
+        raise SystemExit(f"run_bench.py: error: {contender.name} did not do the same work "
+                         f"(last step {log.steps[-1]}, test images {log.full_test_count})")
+    timing = next((trm.parse_timing(line) for line in reversed(stderr.splitlines())
+                   if trm.parse_timing(line)), None)
+    if timing is None:
+        raise SystemExit(f"run_bench.py: error: {contender.name} printed no timing line")
+    phases, steps = timing
+    return Run(wall=wall, peak_rss_mb=usage.ru_maxrss / 1024, phases=phases, steps=steps)
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def spread(values, digits=1, unit=""):
+    """Median, then the min-max range."""
+    return (f"{statistics.median(values):.{digits}f}{unit} "
+            f"({min(values):.{digits}f}-{max(values):.{digits}f})")
+
+
+def machine_description():
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kilobytes = int(meminfo.read_text().split()[1])
+        memory = f", {kilobytes / 1024**2:.0f} GB memory"
+
+    def version(package):
+        try:
+            return importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
+
+    return (f"{model}, {os.cpu_count()} cores{memory}, {platform.system()} "
+            f"{platform.release()}; Python {platform.python_version()}, TensorFlow "
+            f"{version('tensorflow')}, tf-keras {version('tf-keras')}, Keras {version('keras')}, "
+            f"PyTorch {version('torch')}, NumPy {version('numpy')}")
+
+
+def report(entries, floors, floor_seconds, floor_flops, steps, repeats, quick):
+    by_key = {contender.key: contender for contender in entries}
+    a = by_key["a"]
+    lines = [
+        "# Benchmark: the article's run, its peers, and the floor",
+        "",
+        f"Measured on {datetime.date.today().isoformat()} by `make bench"
+        f"{' BENCH_QUICK=1' if quick else ''}` ({repeats} "
+        f"run{'s' if repeats > 1 else ''} of each contender, alternating, each in a fresh "
+        f"process; medians, with min-max in brackets), {steps} training steps.",
+        "",
+        f"Machine: {machine_description()}.",
+        "",
+        "| contender | wall time, s | training phase, s | steps/s | peak RSS, MB |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for contender in entries:
+        training = [run.phases["training"] for run in contender.runs]
+        lines.append(
+            f"| {contender.key}. {contender.name} | {spread([r.wall for r in contender.runs])} | "
+            f"{spread(training)} | {steps / statistics.median(training):.1f} | "
+            f"{spread([r.peak_rss_mb for r in contender.runs], 0)} |")
+    lines.append(f"| d. floor: LSTM matrix products at NumPy BLAS speed | | "
+                 f"{spread([seconds for seconds, _ in floors])} | "
+                 f"{steps / floor_seconds:.1f} | |")
+    if "c" not in by_key:
+        lines += ["", "c. PyTorch was skipped: torch is not installed "
+                      "(`pip install -r bench/requirements-peers.txt`)."]
+
+    lines += ["", "## Ratios", "", "| ratio | value |", "|---|---:|"]
+    a_wall = statistics.median(r.wall for r in a.runs)
+    a_training = statistics.median(r.phases["training"] for r in a.runs)
+    a_rss = statistics.median(r.peak_rss_mb for r in a.runs)
+    for key in ("b", "c"):
+        if key in by_key:
+            peer = by_key[key]
+            for label, of_a, measure in [("wall time", a_wall, lambda r: r.wall),
+                                         ("training phase", a_training,
+                                          lambda r: r.phases["training"]),
+                                         ("peak RSS", a_rss, lambda r: r.peak_rss_mb)]:
+                ratio = of_a / statistics.median(measure(r) for r in peer.runs)
+                lines.append(f"| a/{key} {label} | {ratio:.2f} |")
+    lines.append(f"| a/d training phase over the floor | {a_training / floor_seconds:.2f} |")
+
+    lines += ["", "## Phases of a (train_rnn_mnist.py)", "", "| phase | seconds |", "|---|---:|"]
+    for phase in a.runs[0].phases:
+        lines.append(f"| {phase} | {spread([r.phases[phase] for r in a.runs], 2)} |")
+    unaccounted = [r.wall - sum(r.phases.values()) for r in a.runs]
+    lines.append(f"| Python start-up, NumPy import, exit | {spread(unaccounted, 2)} |")
+    lines.append(f"| whole process | {spread([r.wall for r in a.runs], 2)} |")
+
+    peers = [by_key[key] for key in ("b", "c") if key in by_key]
+    fastest = min(peers, key=lambda peer: statistics.median(r.wall for r in peer.runs))
+    keras_rss = statistics.median(r.peak_rss_mb for r in by_key["b"].runs)
+    targets = [
+        (f"total wall time of a at most the fastest peer's ({fastest.key})",
+         a_wall <= statistics.median(r.wall for r in fastest.runs)),
+        ("training phase of a at most 2x the floor", a_training <= 2 * floor_seconds),
+        ("peak RSS of a at most the Keras peer's", a_rss <= keras_rss),
+    ]
+    lines += ["", "## Targets", ""]
+    lines += [f"- {'met' if met else 'NOT met'}: {target}" for target, met in targets]
+    lines += ["", f"The floor counts {floor_flops / 1e9:.1f} GFLOP of LSTM matrix products "
+              f"({lstm_step_flops(BATCH, INPUTS, HIDDEN, TIMESTEPS) / 1e9:.2f} per training step, "
+              "forward and backward, plus a forward pass every 10 steps for the log); the "
+              "dense layer's products, under 1% of that, are left out."]
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="run_bench.py", description=__doc__.split("\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="20 steps and one run each: checks the harness, measures nothing")
+    parser.add_argument("--repeats", type=trm.positive_int, default=3,
+                        help="runs of each contender (one with --quick)")
+    parser.add_argument("--output", type=Path, default=BENCH / "results.md",
+                        help="where to write the report (Markdown)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    iters = QUICK_ITERS if args.quick else FULL_ITERS
+    repeats = 1 if args.quick else args.repeats
+    steps = trm.total_steps(argparse.Namespace(training_iters=iters, batch_size=BATCH))
+    entries = contenders(iters)
+    floors = []
+    for repeat in range(repeats):
+        # Rotate the order, so that no contender always runs first (or after the same one).
+        order = entries[repeat % len(entries):] + entries[:repeat % len(entries)]
+        for contender in order:
+            print(f"run {repeat + 1}/{repeats}: {contender.name} ...", file=sys.stderr,
+                  flush=True)
+            contender.runs.append(run_once(contender, steps))
+        # The floor is measured in every round too: this machine's speed drifts.
+        floors.append(floor_of_training(steps))
+    floor_seconds = statistics.median(seconds for seconds, _ in floors)
+    floor_flops = floors[0][1]
+    text = report(entries, floors, floor_seconds, floor_flops, steps, repeats, args.quick)
+    args.output.write_text(text)
+    print(text)
+    print(f"written to {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""The benchmark: its FLOP count on a hand-checked case, and its quick mode end to end."""
+
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+import run_bench  # noqa: E402
+
+
+def test_the_flop_count_of_a_small_lstm_step_by_hand():
+    # Batch 2, 3 inputs, 4 hidden units, 5 timesteps. Each timestep multiplies [x, h], 2 x 7,
+    # by the kernel, 7 x 16: 2 * 2 * 7 * 16 = 448 multiply-adds counted as 2 FLOPs each.
+    # Backward, the gradients of [x, h] (2 x 16 by 16 x 7) and of the kernel (7 x 2 by 2 x 16)
+    # are 448 each again. So 3 * 448 = 1344 per timestep, 6720 for 5 timesteps.
+    assert run_bench.lstm_matmul_shapes(batch=2, inputs=3, hidden=4) == (
+        (2, 7, 16), [(2, 16, 7), (7, 2, 16)])
+    assert run_bench.lstm_step_flops(batch=2, inputs=3, hidden=4, timesteps=5) == 6720
+
+
+def test_the_articles_step_is_1_72_gflop():
+    assert run_bench.lstm_step_flops(128, 28, 128, 28) == 3 * 28 * 2 * 128 * 156 * 512
+
+
+def test_make_bench_quick_runs_every_contender_and_writes_a_report(tmp_path):
+    output = tmp_path / "bench.md"
+    result = subprocess.run(["make", "bench", "BENCH_QUICK=1", f"BENCH_OUTPUT={output}"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = output.read_text()
+    assert "20 training steps" in report
+    assert "| a. train_rnn_mnist.py (default flags) |" in report
+    assert "| b. Keras 3 LSTM layer |" in report
+    assert "| d. floor: LSTM matrix products at NumPy BLAS speed |" in report
+    torch_ran = "| c. PyTorch nn.LSTM |" in report
+    assert torch_ran != ("PyTorch was skipped" in report)
+    for phase in ("data", "tensorflow import", "graph", "training", "test"):
+        assert f"| {phase} |" in report
+    assert "## Targets" in report and report.count("met: ") == 3
+
+
+def test_each_peer_does_the_articles_work(tmp_path):
+    """The peers' logs have the article's lines; torch's only where torch is installed."""
+    peers = ["keras_peer.py"] + (["torch_peer.py"] if importlib.util.find_spec("torch") else [])
+    for peer in peers:
+        result = subprocess.run([sys.executable, str(ROOT / "bench" / peer),
+                                 "--training-iters", str(128 * 21)],
+                                capture_output=True, text=True, cwd=tmp_path, timeout=300)
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith("step: 10 / loss: ") and lines[1].startswith("step: 20 / ")
+        assert lines[2].startswith("Test Accuracy: ")
+        assert lines[3].startswith("Test Accuracy (10000 images): ")
+        assert run_bench.trm.parse_timing(result.stderr.splitlines()[-1])[1] == 20
+    if len(peers) == 1:
+        pytest.skip("torch is not installed: the PyTorch peer was not run")
