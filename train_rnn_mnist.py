@@ -387,7 +387,7 @@ def session_config():
 
     A training step runs about a thousand small ops (28 unrolled timesteps, forwards and
     backwards). Handing them between threads costs more than a second core gives back: on our
-    2-core machine 781 steps train in 16.0-17.8 s this way and 18.6-20.0 s with TensorFlow's
+    2-core machine 781 steps train in 16.0-17.8 s this way and 18.6-21.3 s with TensorFlow's
     default threads (bench/README.md), to the same numbers.
     """
     # A negative inter-op count means "in the caller's thread" (DirectSession).
