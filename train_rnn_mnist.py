@@ -33,6 +33,7 @@ Where this code departs from the article, and why:
 import argparse
 import gc
 import hashlib
+import importlib.metadata
 import math
 import os
 import platform
@@ -550,8 +551,7 @@ def run_settings(args, step, data_sha256):
         "steps_total": total_steps(args),
         "flags": flags,
         "data_sha256": data_sha256,
-        "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
-                     "numpy": np.__version__},
+        "versions": installed_versions(),
         "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
 
@@ -564,7 +564,22 @@ def checkpoint_to_resume(args, data_sha256):
     found = checkpoints.differences(checkpoint, settings_now, data_sha256)
     if found:
         raise checkpoints.CheckpointError(f"{args.save_dir}: cannot resume: {found[0]}")
+    versions_now = installed_versions()
+    changed = [f"{name} {saved} -> {versions_now.get(name)}"
+               for name, saved in checkpoint.settings.get("versions", {}).items()
+               if versions_now.get(name) != saved]
+    if changed:
+        print(f"warning: {args.save_dir} was saved under other versions ({', '.join(changed)}): "
+              "the resumed steps may round differently from an uninterrupted run",
+              file=sys.stderr, flush=True)
     return checkpoint
+
+
+def installed_versions():
+    """Versions that decide the arithmetic, read without importing TensorFlow."""
+    return {"python": platform.python_version(),
+            "tensorflow": importlib.metadata.version("tensorflow"),
+            "numpy": np.__version__}
 
 
 def restore_variables(sess, saver, checkpoint):

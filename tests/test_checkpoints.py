@@ -259,3 +259,22 @@ def test_a_checkpoint_that_cannot_be_written_is_one_clear_line(tiny_npz, tmp_pat
     assert result.stderr.splitlines()[-1].startswith(
         f"train_rnn_mnist.py: error: --save-dir {a_file / 'inside'}: the checkpoint cannot be "
         "written (")
+
+
+def test_resuming_under_other_versions_warns(tiny_checkpoint, tiny_npz, tmp_path, capsys):
+    copy = tmp_path / "checkpoint"
+    shutil.copytree(tiny_checkpoint, copy)
+    settings_path = checkpoints.load(copy).folder / "settings.json"
+    settings = json.loads(settings_path.read_text())
+    assert settings["versions"] == trm.installed_versions()
+    settings["versions"]["tensorflow"] = "1.15.0"
+    settings_path.write_text(json.dumps(settings))
+
+    args = trm.parse_args(["--data", str(tiny_npz), *TINY_RUN_FLAGS, "--save-dir", str(copy),
+                           "--resume"])
+    data_sha256 = trm.array_checksums(trm.load_npz(tiny_npz))
+    assert trm.checkpoint_to_resume(args, data_sha256).step == 20
+    assert capsys.readouterr().err == (
+        f"warning: {copy} was saved under other versions (tensorflow 1.15.0 -> "
+        f"{trm.installed_versions()['tensorflow']}): the resumed steps may round differently "
+        "from an uninterrupted run\n")
