@@ -150,3 +150,10 @@ def differences(checkpoint, flags, data_sha256):
         found.append(f"--data {flags['data']} is not the data the checkpoint was made with "
                      f"({checkpoint.settings['flags'].get('data')})")
     return found
+
+
+def version_changes(checkpoint, versions_now):
+    """The versions that differ from the checkpoint's, as 'name saved -> now' phrases."""
+    return [f"{name} {saved} -> {versions_now.get(name)}"
+            for name, saved in checkpoint.settings.get("versions", {}).items()
+            if versions_now.get(name) != saved]

@@ -228,7 +228,8 @@ def main(argv=None):
             image, label = mnist_like(read_image(args.image), args.image), None
             name = str(args.image)
         else:
-            (image, label), name = mnist_test_image(args.test_index), f"test image {args.test_index}"
+            image, label = mnist_test_image(args.test_index)
+            name = f"test image {args.test_index}"
         probabilities = probabilities_by_row(checkpoint, image)
     except (ImageError, checkpoints.CheckpointError, trm.DataError) as error:
         fail(str(error))

@@ -320,7 +320,8 @@ class DataSet:
         return {"order": self._order, "index_in_epoch": np.array(self._index_in_epoch),
                 "epochs_completed": np.array(self._epochs_completed),
                 "rng_keys": keys, "rng_position": np.array(position),
-                "rng_has_gauss": np.array(has_gauss), "rng_cached_gaussian": np.array(cached_gaussian)}
+                "rng_has_gauss": np.array(has_gauss),
+                "rng_cached_gaussian": np.array(cached_gaussian)}
 
     def restore(self, state):
         if len(state["order"]) != self.num_examples:
@@ -498,9 +499,9 @@ def train(sess, graph, mnist, args, first_step=1, stop=None):
     return step - 1
 
 
-def total_steps(args):
+def total_steps(training_iters, batch_size):
     """How many steps the article's loop runs: 781 for its 100,000 iterations of batch 128."""
-    return max(0, (args.training_iters - 1) // args.batch_size)
+    return max(0, (training_iters - 1) // batch_size)
 
 
 def test(sess, graph, mnist, test_len):
@@ -541,15 +542,20 @@ def stop_on_signals():
             signal.signal(number, handler)
 
 
-def run_settings(args, step, data_sha256):
-    """What settings.json records: enough to check a resume and to know how the model was made."""
+def recorded_flags(args):
+    """The flags a checkpoint records and a resume is checked against (--data as text)."""
     flags = {name: value for name, value in vars(args).items()
              if name not in ("save_dir", "resume", "verbose")}
     flags["data"] = str(flags["data"])
+    return flags
+
+
+def run_settings(args, step, data_sha256):
+    """What settings.json records: enough to check a resume and to know how the model was made."""
     return {
         "step": step,
-        "steps_total": total_steps(args),
-        "flags": flags,
+        "steps_total": total_steps(args.training_iters, args.batch_size),
+        "flags": recorded_flags(args),
         "data_sha256": data_sha256,
         "versions": installed_versions(),
         "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -559,15 +565,10 @@ def run_settings(args, step, data_sha256):
 def checkpoint_to_resume(args, data_sha256):
     """The checkpoint in --save-dir, refused if it was made with other model or data settings."""
     checkpoint = checkpoints.load(args.save_dir)
-    settings_now = {name: str(value) if name == "data" else value
-                    for name, value in vars(args).items()}
-    found = checkpoints.differences(checkpoint, settings_now, data_sha256)
+    found = checkpoints.differences(checkpoint, recorded_flags(args), data_sha256)
     if found:
         raise checkpoints.CheckpointError(f"{args.save_dir}: cannot resume: {found[0]}")
-    versions_now = installed_versions()
-    changed = [f"{name} {saved} -> {versions_now.get(name)}"
-               for name, saved in checkpoint.settings.get("versions", {}).items()
-               if versions_now.get(name) != saved]
+    changed = checkpoints.version_changes(checkpoint, installed_versions())
     if changed:
         print(f"warning: {args.save_dir} was saved under other versions ({', '.join(changed)}): "
               "the resumed steps may round differently from an uninterrupted run",
@@ -625,7 +626,8 @@ def shortest_path(path):
 
 
 def report_stop(args, argv, last_step):
-    where = f"stopped after step {last_step} of {total_steps(args)}"
+    steps = total_steps(args.training_iters, args.batch_size)
+    where = f"stopped after step {last_step} of {steps}"
     if args.save_dir is None:
         message = f"{where}; nothing saved (no --save-dir), so it cannot be resumed"
     else:

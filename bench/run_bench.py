@@ -61,7 +61,6 @@ class Run:
     wall: float
     peak_rss_mb: float
     phases: dict
-    steps: int
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,16 +102,21 @@ def matmul_seconds(shape, repeats):
     return best
 
 
+def training_flops(steps):
+    """The LSTM's matrix-product FLOPs in `steps` training steps and their loss passes."""
+    m, k, n = lstm_matmul_shapes(BATCH, INPUTS, HIDDEN)[0]
+    evaluations = steps // DISPLAY_STEP  # the loss and accuracy pass, forward only
+    return (steps * lstm_step_flops(BATCH, INPUTS, HIDDEN, TIMESTEPS)
+            + evaluations * TIMESTEPS * 2 * m * k * n)
+
+
 def floor_of_training(steps, repeats=400):
     """The floor for `steps` training steps and their loss and accuracy passes, in seconds."""
     forward, backward = lstm_matmul_shapes(BATCH, INPUTS, HIDDEN)
     forward_time = matmul_seconds(forward, repeats)
     backward_time = sum(matmul_seconds(shape, repeats) for shape in backward)
-    evaluations = steps // DISPLAY_STEP  # the loss and accuracy pass, forward only
-    seconds = TIMESTEPS * ((forward_time + backward_time) * steps + forward_time * evaluations)
-    flops = steps * lstm_step_flops(BATCH, INPUTS, HIDDEN, TIMESTEPS) + \
-        evaluations * TIMESTEPS * 2 * forward[0] * forward[1] * forward[2]
-    return seconds, flops
+    evaluations = steps // DISPLAY_STEP
+    return TIMESTEPS * ((forward_time + backward_time) * steps + forward_time * evaluations)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,7 +160,10 @@ def run_once(contender, expected_steps):
     if timing is None:
         raise SystemExit(f"run_bench.py: error: {contender.name} printed no timing line")
     phases, steps = timing
-    return Run(wall=wall, peak_rss_mb=usage.ru_maxrss / 1024, phases=phases, steps=steps)
+    if steps != expected_steps:
+        raise SystemExit(f"run_bench.py: error: {contender.name} timed {steps} steps, "
+                         f"not {expected_steps}")
+    return Run(wall=wall, peak_rss_mb=usage.ru_maxrss / 1024, phases=phases)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,8 +202,9 @@ def machine_description():
             f"PyTorch {version('torch')}, NumPy {version('numpy')}")
 
 
-def report(entries, floors, floor_seconds, floor_flops, steps, repeats, quick):
+def report(entries, floors, floor_flops, steps, repeats, quick):
     by_key = {contender.key: contender for contender in entries}
+    floor_seconds = statistics.median(floors)
     a = by_key["a"]
     lines = [
         "# Benchmark: the article's run, its peers, and the floor",
@@ -218,7 +226,7 @@ def report(entries, floors, floor_seconds, floor_flops, steps, repeats, quick):
             f"{spread(training)} | {steps / statistics.median(training):.1f} | "
             f"{spread([r.peak_rss_mb for r in contender.runs], 0)} |")
     lines.append(f"| d. floor: LSTM matrix products at NumPy BLAS speed | | "
-                 f"{spread([seconds for seconds, _ in floors])} | "
+                 f"{spread(floors)} | "
                  f"{steps / floor_seconds:.1f} | |")
     if "c" not in by_key:
         lines += ["", "c. PyTorch was skipped: torch is not installed "
@@ -280,7 +288,7 @@ def main(argv=None):
     args = parse_args(argv)
     iters = QUICK_ITERS if args.quick else FULL_ITERS
     repeats = 1 if args.quick else args.repeats
-    steps = trm.total_steps(argparse.Namespace(training_iters=iters, batch_size=BATCH))
+    steps = trm.total_steps(iters, BATCH)
     entries = contenders(iters)
     floors = []
     for repeat in range(repeats):
@@ -292,9 +300,7 @@ def main(argv=None):
             contender.runs.append(run_once(contender, steps))
         # The floor is measured in every round too: this machine's speed drifts.
         floors.append(floor_of_training(steps))
-    floor_seconds = statistics.median(seconds for seconds, _ in floors)
-    floor_flops = floors[0][1]
-    text = report(entries, floors, floor_seconds, floor_flops, steps, repeats, args.quick)
+    text = report(entries, floors, training_flops(steps), steps, repeats, args.quick)
     args.output.write_text(text)
     print(text)
     print(f"written to {args.output}", file=sys.stderr)

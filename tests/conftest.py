@@ -1,4 +1,4 @@
-"""Shared fixtures: tiny MNIST-shaped data in tmp_path, and a way to run the scripts as a user does."""
+"""Shared fixtures: tiny MNIST-shaped data in tmp_path, and running the scripts as a user does."""
 
 import subprocess
 import sys
