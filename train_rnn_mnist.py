@@ -476,7 +476,7 @@ def format_log_line(step, loss, acc):
 def train(sess, graph, mnist, args, first_step=1, stop=None):
     """The article's training loop; returns the last step done.
 
-    `first_step` is above 1 when resuming; `stop`, when it has caught a signal, ends the loop
+    `first_step` is above 1 when resuming; `stop`, once a stop signal has come, ends the loop
     after the step under way, so that the step is whole in a checkpoint.
     """
     step = first_step
@@ -493,7 +493,7 @@ def train(sess, graph, mnist, args, first_step=1, stop=None):
             # numbers.
             acc, loss = sess.run([graph.accuracy, graph.cost], feed_dict=feed)
             print(format_log_line(step, loss, acc), flush=True)
-        if stop is not None and stop.signal_number is not None:
+        if stop is not None and stop.requested():
             return step
         step += 1
     return step - 1
@@ -521,25 +521,59 @@ def test(sess, graph, mnist, test_len):
 # Beyond the article: checkpoints, stopping with Ctrl-C or SIGTERM, exact resume
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 class StopRequest:
-    """A signal handler that only notes the signal: training stops after the step under way."""
+    """Ctrl-C or SIGTERM, noted between training steps; the run stops after the step under way.
+
+    See held_stop_signals() for why the signal is looked for rather than caught.
+    """
 
     def __init__(self):
         self.signal_number = None
 
     def __call__(self, signal_number, frame):
-        self.signal_number = signal_number
+        # Python runs a handler in the main thread between bytecodes, never inside an op. It is
+        # called only for a signal that reached a thread started before the signals were held
+        # (--data keras imports TensorFlow earlier); such threads run no kernels.
+        if self.signal_number is None:
+            self.signal_number = signal_number
+
+    def requested(self):
+        """Whether a stop signal has come; the first check after it takes it off the queue."""
+        if self.signal_number is None:
+            pending = signal.sigpending() & STOP_SIGNALS
+            if pending:
+                self.signal_number = signal.sigwait(pending)
+        return self.signal_number is not None
 
 
 @contextmanager
-def stop_on_signals():
+def held_stop_signals():
+    """Hold SIGINT and SIGTERM back in every thread while TensorFlow works; yield a StopRequest.
+
+    A signal is delivered on the stack of the thread it interrupts. oneDNN's JIT GEMM kernels
+    point the stack pointer into the heap while they run (oneDNN issue #4845, fixed upstream
+    after the oneDNN in TensorFlow 2.21), so a handler called in one writes its frame over heap
+    memory: the process aborts ("corrupted size vs. prev_size") or trains on, and saves, NaN.
+    Held back, a signal waits in the queue until StopRequest.requested() looks between steps,
+    when no kernel runs. It is blocked before TensorFlow is imported because every thread that
+    TensorFlow starts inherits the mask of the thread that starts it.
+    """
     stop = StopRequest()
-    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    handlers = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         yield stop
     finally:
-        for number, handler in previous.items():
+        # Once a stop is under way a second Ctrl-C changes nothing; any other signal still
+        # queued is delivered as usual when the mask is restored (a KeyboardInterrupt).
+        while stop.signal_number is not None and signal.sigpending() & STOP_SIGNALS:
+            signal.sigwait(STOP_SIGNALS)
+        for number, handler in handlers.items():
             signal.signal(number, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def recorded_flags(args):
@@ -713,46 +747,55 @@ def main(argv=None):
           f"{mnist.test.num_examples} test images{resuming}", file=sys.stderr, flush=True)
     clock.lap("data")
 
-    import_tensorflow(args.verbose)
-    clock.lap("tensorflow import")
-    with tf.Graph().as_default():
-        set_seed(args.seed)
-        graph = build_graph(args.num_hidden, args.learning_rate)
-        saver = tf.train.Saver() if args.save_dir else None  # made after the variables it saves
-        with tf.Session(config=session_config()) as sess:
-            sess.run(tf.global_variables_initializer())
-            first_step = 1
-            if checkpoint:
-                try:
-                    restore_variables(sess, saver, checkpoint)
-                    mnist.train.restore(checkpoint.data_state)
-                except (DataError, checkpoints.CheckpointError) as error:
-                    fail(str(error))
-                first_step = checkpoint.step + 1
-            clock.lap("graph")
+    with held_stop_signals() as stop:
+        import_tensorflow(args.verbose)
+        clock.lap("tensorflow import")
+        with tf.Graph().as_default():
+            set_seed(args.seed)
+            graph = build_graph(args.num_hidden, args.learning_rate)
+            saver = tf.train.Saver() if args.save_dir else None  # made after what it saves
+            with tf.Session(config=session_config()) as sess:
+                sess.run(tf.global_variables_initializer())
+                first_step = 1
+                if checkpoint:
+                    try:
+                        restore_variables(sess, saver, checkpoint)
+                        mnist.train.restore(checkpoint.data_state)
+                    except (DataError, checkpoints.CheckpointError) as error:
+                        fail(str(error))
+                    first_step = checkpoint.step + 1
+                clock.lap("graph")
+                if stop.requested():
+                    exit_interrupted(stop.signal_number)
 
-            with stop_on_signals() as stop:
                 last_step = train(sess, graph, mnist, args, first_step, stop)
                 clock.lap("training")
                 if args.save_dir:
                     save_checkpoint(args, sess, saver, run_settings(args, last_step, data_sha256),
                                     mnist)
                     clock.lap("checkpoint")
-            if stop.signal_number is not None:
-                report_stop(args, argv, last_step)
-                sys.exit(128 + stop.signal_number)  # 130 for SIGINT, 143 for SIGTERM, as a shell
+                if stop.signal_number is not None:
+                    report_stop(args, argv, last_step)
+                    sys.exit(128 + stop.signal_number)  # 130 for SIGINT, 143 for SIGTERM
 
-            test(sess, graph, mnist, args.test_len)
-            clock.lap("test")
+                test(sess, graph, mnist, args.test_len)
+                clock.lap("test")
+                if stop.requested():
+                    exit_interrupted(stop.signal_number)
     print(format_timing(clock.phases, last_step - first_step + 1), file=sys.stderr, flush=True)
+
+
+def exit_interrupted(signal_number=signal.SIGINT):
+    """Stopped where there is nothing to save: before training, or during the test."""
+    print("train_rnn_mnist.py: interrupted", file=sys.stderr, flush=True)
+    sys.exit(128 + signal_number)  # as a shell reports it: 130 for SIGINT, 143 for SIGTERM
 
 
 if __name__ == "__main__":
     try:
         main()
-    except KeyboardInterrupt:  # Ctrl-C outside training, where there is nothing to save
-        print("train_rnn_mnist.py: interrupted", file=sys.stderr)
-        sys.exit(130)
+    except KeyboardInterrupt:  # Ctrl-C while the data loads, before TensorFlow is imported
+        exit_interrupted()
     # Python's last garbage collection would walk every object TensorFlow made: half a second
     # at exit. The process is ending, so leave them to the operating system.
     gc.freeze()
