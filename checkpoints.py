@@ -1,4 +1,4 @@
-"""Checkpoints of train_rnn_mnist.py: saved atomically, loaded with clear errors.
+"""Checkpoints of train_rnn_mnist.py: saved atomically, loaded with clear errors, resumed exactly.
 
 A checkpoint folder DIR (--save-dir DIR) holds one complete checkpoint, in a subfolder named by
 the file DIR/LATEST:
@@ -10,17 +10,32 @@ the file DIR/LATEST:
 
 A new checkpoint is written whole under a temporary name, renamed, and only then named in
 LATEST (itself replaced by a rename), so an interrupted save leaves the previous checkpoint
-in place. TensorFlow is not imported here: the caller hands in its session and saver.
+in place.
+
+RunCheckpoints is what the trainer asks of --save-dir and --resume: the checkpoint to resume,
+checked before TensorFlow loads; the variables and the data stream restored; the save at the
+end, or when a signal stops the run; and the line that says how to resume it.
 """
 
+import importlib.metadata
 import json
 import os
+import platform
+import shlex
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+
+from cli import one_line
+from tensorflow_v1 import tf
+
+TRAINER = Path(__file__).resolve().parent / "train_rnn_mnist.py"
+PROG = TRAINER.name
 
 LATEST = "LATEST"
 MODEL_PREFIX = "model"
@@ -157,3 +172,131 @@ def version_changes(checkpoint, versions_now):
     return [f"{name} {saved} -> {versions_now.get(name)}"
             for name, saved in checkpoint.settings.get("versions", {}).items()
             if versions_now.get(name) != saved]
+
+
+# ---------------------------------------------------------------------------------------------
+# A training run's checkpoints
+
+
+class RunCheckpoints:
+    """--save-dir and --resume for one run of train_rnn_mnist.py; without --save-dir, no-ops."""
+
+    def __init__(self, args, mnist):
+        """Read and check the checkpoint to resume, and --save-dir, before TensorFlow loads."""
+        self.args = args
+        self.folder = args.save_dir
+        self.mnist = mnist
+        self.saver = None
+        self.resumed = resume_checkpoint(args, mnist.sha256) if args.resume else None
+        if self.folder is not None and self.folder.exists() and not self.folder.is_dir():
+            raise CheckpointError(f"--save-dir {self.folder} is a file, not a folder")
+
+    def start(self, session):
+        """Restore the resumed checkpoint into the session; return the first step to train."""
+        if self.folder is not None:
+            self.saver = tf.train.Saver()  # the graph's variables, Adam's slots included
+        if self.resumed is None:
+            return 1
+        restore_variables(session, self.saver, self.resumed)
+        self.mnist.train.restore(self.resumed.data_state)
+        return self.resumed.step + 1
+
+    def save(self, session, step):
+        if self.folder is None:
+            return
+        try:
+            save(self.folder, session, self.saver, run_settings(self.args, step, self.mnist.sha256),
+                 self.mnist.train.state())
+        except (OSError, tf.errors.OpError) as error:
+            raise CheckpointError(f"--save-dir {self.folder}: the checkpoint cannot be written "
+                                  f"({one_line(error)})") from None
+
+    def report_stop(self, argv, last_step):
+        """Say on stderr where the run stopped, and how to resume it."""
+        steps = total_steps(self.args.training_iters, self.args.batch_size)
+        where = f"stopped after step {last_step} of {steps}"
+        if self.folder is None:
+            message = f"{where}; nothing saved (no --save-dir), so it cannot be resumed"
+        else:
+            message = f"{where}; saved in {self.folder}; resume with: {resume_command(argv)}"
+        print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def total_steps(training_iters, batch_size):
+    """How many steps the article's loop runs: 781 for its 100,000 iterations of batch 128."""
+    return max(0, (training_iters - 1) // batch_size)
+
+
+def recorded_flags(args):
+    """The flags a checkpoint records and a resume is checked against (--data as text)."""
+    flags = {name: value for name, value in vars(args).items()
+             if name not in ("save_dir", "resume", "verbose")}
+    flags["data"] = str(flags["data"])
+    return flags
+
+
+def run_settings(args, step, data_sha256):
+    """What settings.json records: enough to check a resume and to know how the model was made."""
+    return {
+        "step": step,
+        "steps_total": total_steps(args.training_iters, args.batch_size),
+        "flags": recorded_flags(args),
+        "data_sha256": data_sha256,
+        "versions": installed_versions(),
+        "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def resume_checkpoint(args, data_sha256):
+    """The checkpoint in --save-dir, refused if it was made with other model or data settings."""
+    checkpoint = load(args.save_dir)
+    found = differences(checkpoint, recorded_flags(args), data_sha256)
+    if found:
+        raise CheckpointError(f"{args.save_dir}: cannot resume: {found[0]}")
+    changed = version_changes(checkpoint, installed_versions())
+    if changed:
+        print(f"warning: {args.save_dir} was saved under other versions ({', '.join(changed)}): "
+              "the resumed steps may round differently from an uninterrupted run",
+              file=sys.stderr, flush=True)
+    return checkpoint
+
+
+def installed_versions():
+    """Versions that decide the arithmetic, read without importing TensorFlow."""
+    return {"python": platform.python_version(),
+            "tensorflow": importlib.metadata.version("tensorflow"),
+            "numpy": np.__version__}
+
+
+def restore_variables(session, saver, checkpoint):
+    """Load the checkpoint's values into this graph's variables, once their shapes are checked.
+
+    The v1 Saver would load a [156, 512] kernel into a [92, 256] variable without a word, and
+    the first session run would fail far from the cause.
+    """
+    try:
+        saved_shapes = dict(tf.train.list_variables(checkpoint.model_prefix))
+        for variable in tf.global_variables():
+            name, shape = variable.op.name, variable.shape.as_list()
+            if name not in saved_shapes:
+                raise ValueError(f"it has no variable {name}")
+            if saved_shapes[name] != shape:
+                raise ValueError(f"its {name} has shape {saved_shapes[name]}, this graph's "
+                                 f"{shape}: was it made with another --num-hidden?")
+        saver.restore(session, checkpoint.model_prefix)
+    except (tf.errors.OpError, ValueError) as error:
+        raise CheckpointError(f"{checkpoint.folder}: the model cannot be restored "
+                              f"({one_line(error)})") from None
+
+
+def resume_command(argv):
+    """The command line that resumes this run: the same flags, plus --resume."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--resume" not in args:
+        args.append("--resume")
+    return shlex.join([shortest_path(sys.executable), shortest_path(TRAINER), *args])
+
+
+def shortest_path(path):
+    relative = os.path.relpath(path)
+    return relative if len(relative) < len(str(path)) else str(path)

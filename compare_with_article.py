@@ -19,12 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-# Importing the trainer only for its log-line patterns must not write a __pycache__ into the
-# repository.
+# Importing the project's modules must not write a __pycache__ into the repository.
 sys.dont_write_bytecode = True
-import train_rnn_mnist as trm  # noqa: E402  (after the line above, on purpose)
+from cli import png_path  # noqa: E402
+from log_lines import (FULL_TEST_LINE_PATTERN, LOG_LINE_PATTERN, TEST_LINE_PATTERN,  # noqa: E402
+                       format_log_line)
 
-ARTICLE_LOG = trm.HERE / "data" / "article_log.txt"
+ARTICLE_LOG = Path(__file__).resolve().parent / "data" / "article_log.txt"
 TABLE_EVERY = 100  # table rows: every 100th step, and the last one
 VERDICT_STEPS = 200  # the verdict compares the losses over the last 200 steps
 SMOOTHING_WINDOW = 5  # log points per moving average in the plot: 50 steps at the article's pace
@@ -61,7 +62,7 @@ def parse_log_text(text, source):
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        if step_line := trm.LOG_LINE_PATTERN.fullmatch(line):
+        if step_line := LOG_LINE_PATTERN.fullmatch(line):
             step = int(step_line["step"])
             if log.steps and step <= log.steps[-1]:
                 raise LogError(f"{source}, line {number}: step {step} comes after step "
@@ -69,9 +70,9 @@ def parse_log_text(text, source):
             log.steps.append(step)
             log.losses.append(float(step_line["loss"]))
             log.accuracies.append(float(step_line["acc"]))
-        elif test_line := trm.TEST_LINE_PATTERN.fullmatch(line):
+        elif test_line := TEST_LINE_PATTERN.fullmatch(line):
             log.test_accuracy = float(test_line["acc"])
-        elif full_test_line := trm.FULL_TEST_LINE_PATTERN.fullmatch(line):
+        elif full_test_line := FULL_TEST_LINE_PATTERN.fullmatch(line):
             log.full_test_accuracy = float(full_test_line["acc"])
             log.full_test_count = int(full_test_line["count"])
         else:
@@ -80,7 +81,7 @@ def parse_log_text(text, source):
                            f"{shown!r}")
     if not log.steps:
         raise LogError(f"{source}: no step lines (expected lines like "
-                       f"{trm.format_log_line(10, 1.751291, 0.42969)!r})")
+                       f"{format_log_line(10, 1.751291, 0.42969)!r})")
     return log
 
 
@@ -299,15 +300,6 @@ def plot_curves(article, runs, path):
 
 # ---------------------------------------------------------------------------------------------
 # Command line
-
-
-def png_path(text):
-    path = Path(text)
-    if path.suffix.lower() != ".png":
-        raise argparse.ArgumentTypeError(f"{text!r} does not end in .png")
-    if not path.parent.is_dir():
-        raise argparse.ArgumentTypeError(f"folder {str(path.parent)!r} does not exist")
-    return path
 
 
 def parse_args(argv=None):

@@ -20,8 +20,13 @@ import numpy as np
 # Importing the project's modules must not write a __pycache__ into the repository.
 sys.dont_write_bytecode = True
 import checkpoints  # noqa: E402
-import train_rnn_mnist as trm  # noqa: E402
-from compare_with_article import png_path  # noqa: E402
+import input_data  # noqa: E402
+from cli import fail, non_negative_int, one_line, png_path  # noqa: E402
+from input_data import NUM_CLASSES, flatten_and_scale  # noqa: E402
+from tensorflow_v1 import tf  # noqa: E402
+from train_rnn_mnist import RNN, placeholders  # noqa: E402  (the article's model)
+
+PROG = "predict_digit.py"
 
 DIGIT_BOX = 20  # MNIST fitted each digit into 20x20 pixels...
 FRAME = 28  # ...and centred it by its centre of mass in 28x28.
@@ -53,7 +58,7 @@ def read_image(path):
     except UnidentifiedImageError:
         raise ImageError(f"{path}: not an image that Pillow can read") from None
     except (OSError, ValueError, Image.DecompressionBombError) as error:
-        raise ImageError(f"{path}: cannot be read ({trm.one_line(error)})") from None
+        raise ImageError(f"{path}: cannot be read ({one_line(error)})") from None
     if gray.size == 0:
         raise ImageError(f"{path}: the image has no pixels")
     return gray
@@ -112,7 +117,7 @@ def centre_by_mass(digit, size):
 
 def mnist_test_image(index):
     """Image `index` of the embedded test set (0..255) and its label."""
-    arrays = trm.load_npz(trm.EMBEDDED_MNIST)
+    arrays = input_data.load_npz(input_data.EMBEDDED_MNIST)
     count = len(arrays["x_test"])
     if not 0 <= index < count:
         raise ImageError(f"--test-index {index} is out of range: the test set has {count} "
@@ -126,16 +131,15 @@ def mnist_test_image(index):
 
 def probabilities_by_row(checkpoint, image):
     """The class probabilities after each of the 28 rows: an array [28, 10]."""
-    tf = trm.import_tensorflow()
     with tf.Graph().as_default():
-        x, _ = trm.placeholders()
-        logits_by_row = trm.RNN(x, checkpoint.settings["flags"]["num_hidden"], every_row=True)
+        x, _ = placeholders()
+        logits_by_row = RNN(x, checkpoint.settings["flags"]["num_hidden"], every_row=True)
         probabilities = tf.nn.softmax(tf.stack(logits_by_row, axis=1))
         saver = tf.train.Saver()  # the model's variables; the checkpoint's Adam slots stay unread
         with tf.Session() as sess:
-            trm.restore_variables(sess, saver, checkpoint)
+            checkpoints.restore_variables(sess, saver, checkpoint)
             # Scaled exactly as the training images were.
-            scaled = trm.flatten_and_scale(image[np.newaxis]).reshape(1, FRAME, FRAME)
+            scaled = flatten_and_scale(image[np.newaxis]).reshape(1, FRAME, FRAME)
             return sess.run(probabilities, feed_dict={x: scaled})[0]
 
 
@@ -167,7 +171,7 @@ def plot_rows(image, probabilities, title, path):
     # Square cells on the image's scale, so each row of the heatmap lines up with its pixel row.
     heat = heat_axis.imshow(probabilities, cmap="viridis", vmin=0, vmax=1)
     heat_axis.set_title("P(digit) after the row")
-    heat_axis.set_xticks(range(trm.NUM_CLASSES))
+    heat_axis.set_xticks(range(NUM_CLASSES))
     heat_axis.set_xlabel("digit")
     figure.colorbar(heat, cax=heat_axis.inset_axes([1.08, 0, 0.1, 1]), label="probability")
 
@@ -187,16 +191,9 @@ def plot_rows(image, probabilities, title, path):
 # Command line
 
 
-def non_negative_int(text):
-    value = trm.whole_number(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        prog="predict_digit.py",
+        prog=PROG,
         description="Classify a handwritten digit with a checkpoint of train_rnn_mnist.py "
         "--save-dir: a picture (PNG, JPEG, any size) or an image of the MNIST test set.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -215,11 +212,6 @@ def parse_args(argv=None):
     return args
 
 
-def fail(message):
-    print(f"predict_digit.py: error: {message}", file=sys.stderr, flush=True)
-    sys.exit(1)
-
-
 def main(argv=None):
     args = parse_args(argv)
     try:
@@ -231,8 +223,8 @@ def main(argv=None):
             image, label = mnist_test_image(args.test_index)
             name = f"test image {args.test_index}"
         probabilities = probabilities_by_row(checkpoint, image)
-    except (ImageError, checkpoints.CheckpointError, trm.DataError) as error:
-        fail(str(error))
+    except (ImageError, checkpoints.CheckpointError, input_data.DataError) as error:
+        fail(PROG, str(error))
 
     digit = int(np.argmax(probabilities[-1]))
     print(f"Predicted digit: {digit}")
@@ -246,7 +238,7 @@ def main(argv=None):
         try:
             plot_rows(image, probabilities, title, args.rows_plot)
         except OSError as error:
-            fail(f"cannot write {args.rows_plot}: {error.strerror}")
+            fail(PROG, f"cannot write {args.rows_plot}: {error.strerror}")
         print(f"Rows plot written to {args.rows_plot}")
 
 

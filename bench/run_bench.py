@@ -13,7 +13,7 @@ batch every 10 steps, then the accuracy on the 10,000 test images.
   d. the floor: the LSTM's matrix products in those steps, counted, at the speed NumPy's BLAS
      reaches on the very same matrix shapes, measured here in this run.
 
-Each contender prints a timing line on stderr (train_rnn_mnist.format_timing); wall time and
+Each contender prints a timing line on stderr (log_lines.format_timing); wall time and
 peak memory (the largest resident set) are measured here, from outside.
 """
 
@@ -39,7 +39,8 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, str(ROOT))
 
 import compare_with_article  # noqa: E402
-import train_rnn_mnist as trm  # noqa: E402
+from cli import positive_int  # noqa: E402
+from log_lines import parse_timing  # noqa: E402
 
 # The article's work.
 BATCH, INPUTS, HIDDEN, TIMESTEPS = 128, 28, 128, 28
@@ -123,6 +124,11 @@ def floor_of_training(steps, repeats=400):
 # Running the contenders
 
 
+def total_steps(iters):
+    """The steps of the article's loop, `while step * BATCH < iters`: 781 for 100,000."""
+    return (iters - 1) // BATCH
+
+
 def contenders(iters):
     python = sys.executable
     flags = ["--training-iters", str(iters)] if iters != FULL_ITERS else []
@@ -155,8 +161,8 @@ def run_once(contender, expected_steps):
             log.full_test_count != 10000:
         raise SystemExit(f"run_bench.py: error: {contender.name} did not do the same work "
                          f"(last step {log.steps[-1]}, test images {log.full_test_count})")
-    timing = next((trm.parse_timing(line) for line in reversed(stderr.splitlines())
-                   if trm.parse_timing(line)), None)
+    timing = next((parse_timing(line) for line in reversed(stderr.splitlines())
+                   if parse_timing(line)), None)
     if timing is None:
         raise SystemExit(f"run_bench.py: error: {contender.name} printed no timing line")
     phases, steps = timing
@@ -277,7 +283,7 @@ def parse_args(argv=None):
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--quick", action="store_true",
                         help="20 steps and one run each: checks the harness, measures nothing")
-    parser.add_argument("--repeats", type=trm.positive_int, default=3,
+    parser.add_argument("--repeats", type=positive_int, default=3,
                         help="runs of each contender (one with --quick)")
     parser.add_argument("--output", type=Path, default=BENCH / "results.md",
                         help="where to write the report (Markdown)")
@@ -288,7 +294,7 @@ def main(argv=None):
     args = parse_args(argv)
     iters = QUICK_ITERS if args.quick else FULL_ITERS
     repeats = 1 if args.quick else args.repeats
-    steps = trm.total_steps(iters, BATCH)
+    steps = total_steps(iters)
     entries = contenders(iters)
     floors = []
     for repeat in range(repeats):

@@ -7,13 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import input_data  # the project's folder is on pytest's path (pytest.ini)
+import train_rnn_mnist
 
-import train_rnn_mnist  # noqa: E402  (needs the path above)
+ROOT = Path(__file__).resolve().parent.parent
 
 # A few hundred real training images after the 5,000 that the article's loader sets aside.
-TINY_TRAIN_IMAGES = train_rnn_mnist.VALIDATION_SIZE + 300
+TINY_TRAIN_IMAGES = input_data.VALIDATION_SIZE + 300
 TINY_TEST_IMAGES = 200
 
 
@@ -38,8 +38,8 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def mnist_arrays():
     """The embedded MNIST, loaded once."""
-    with np.load(train_rnn_mnist.EMBEDDED_MNIST) as archive:
-        return {key: archive[key] for key in train_rnn_mnist.MNIST_KEYS}
+    with np.load(input_data.EMBEDDED_MNIST) as archive:
+        return {key: archive[key] for key in input_data.MNIST_KEYS}
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,9 @@ import sys
 
 import pytest
 
+import run_bench  # bench/, on pytest's path (pytest.ini)
 from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "bench"))
-
-import run_bench  # noqa: E402
+from log_lines import parse_timing
 
 
 def test_the_flop_count_of_a_small_lstm_step_by_hand():
@@ -56,6 +54,6 @@ def test_each_peer_does_the_articles_work(tmp_path):
         assert lines[0].startswith("step: 10 / loss: ") and lines[1].startswith("step: 20 / ")
         assert lines[2].startswith("Test Accuracy: ")
         assert lines[3].startswith("Test Accuracy (10000 images): ")
-        assert run_bench.trm.parse_timing(result.stderr.splitlines()[-1])[1] == 20
+        assert parse_timing(result.stderr.splitlines()[-1])[1] == 20
     if len(peers) == 1:
         pytest.skip("torch is not installed: the PyTorch peer was not run")

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 import checkpoints
+import input_data
+import tensorflow_v1
 import train_rnn_mnist as trm
 from conftest import ROOT, TINY_RUN_FLAGS, run_script
 
@@ -21,7 +23,7 @@ RESUMABLE_FLAGS = ["--training-iters", str(32 * 61), "--batch-size", "32", "--di
 
 def train_briefly(tiny_arrays, steps):
     """A graph, a session and the data stream after `steps` steps of the article's training."""
-    tf = trm.import_tensorflow()
+    tf = tensorflow_v1.load()
     graph = tf.Graph()
     with graph.as_default():
         trm.set_seed(0)
@@ -29,7 +31,7 @@ def train_briefly(tiny_arrays, steps):
         saver = tf.train.Saver()
         session = tf.Session(graph=graph)
         session.run(tf.global_variables_initializer())
-    mnist = trm.read_data_sets(tiny_arrays, seed=0)
+    mnist = input_data.data_sets_from_arrays(tiny_arrays, one_hot=True, seed=0)
     args = trm.parse_args(["--batch-size", "32", "--training-iters", str(32 * (steps + 1)),
                            "--display-step", "1000"])
     trm.train(session, model, mnist, args)
@@ -42,7 +44,7 @@ def settings_at(step):
 
 
 def test_save_and_restore_give_the_same_predictions(tiny_arrays, tmp_path):
-    tf = trm.import_tensorflow()
+    tf = tensorflow_v1.load()
     session, model, saver, mnist = train_briefly(tiny_arrays, steps=5)
     images = mnist.test.images[:50].reshape(-1, 28, 28)
     with session:
@@ -63,10 +65,10 @@ def test_save_and_restore_give_the_same_predictions(tiny_arrays, tmp_path):
 
 
 def test_the_data_stream_continues_exactly(tiny_arrays):
-    first = trm.read_data_sets(tiny_arrays, seed=5).train
+    first = input_data.data_sets_from_arrays(tiny_arrays, one_hot=True, seed=5).train
     for _ in range(13):  # past the end of the first epoch of 300 images
         first.next_batch(32)
-    second = trm.read_data_sets(tiny_arrays, seed=5).train
+    second = input_data.data_sets_from_arrays(tiny_arrays, one_hot=True, seed=5).train
     second.restore({key: np.array(value) for key, value in first.state().items()})
     for _ in range(20):
         assert np.array_equal(first.next_batch(32)[0], second.next_batch(32)[0])
@@ -182,7 +184,7 @@ def test_the_checkpoint_records_the_run(tiny_checkpoint, tiny_npz):
     assert settings["step"] == settings["steps_total"] == 20
     assert settings["flags"]["batch_size"] == 64 and settings["flags"]["data"] == str(tiny_npz)
     assert set(settings["versions"]) == {"python", "tensorflow", "numpy"}
-    assert set(settings["data_sha256"]) == set(trm.MNIST_KEYS)
+    assert set(settings["data_sha256"]) == set(input_data.MNIST_KEYS)
     state = checkpoints.load(tiny_checkpoint).data_state
     assert sorted(state["order"].tolist()) == list(range(300))
 
@@ -266,15 +268,15 @@ def test_resuming_under_other_versions_warns(tiny_checkpoint, tiny_npz, tmp_path
     shutil.copytree(tiny_checkpoint, copy)
     settings_path = checkpoints.load(copy).folder / "settings.json"
     settings = json.loads(settings_path.read_text())
-    assert settings["versions"] == trm.installed_versions()
+    assert settings["versions"] == checkpoints.installed_versions()
     settings["versions"]["tensorflow"] = "1.15.0"
     settings_path.write_text(json.dumps(settings))
 
     args = trm.parse_args(["--data", str(tiny_npz), *TINY_RUN_FLAGS, "--save-dir", str(copy),
                            "--resume"])
-    data_sha256 = trm.array_checksums(trm.load_npz(tiny_npz))
-    assert trm.checkpoint_to_resume(args, data_sha256).step == 20
+    data_sha256 = input_data.array_checksums(input_data.load_npz(tiny_npz))
+    assert checkpoints.resume_checkpoint(args, data_sha256).step == 20
     assert capsys.readouterr().err == (
         f"warning: {copy} was saved under other versions (tensorflow 1.15.0 -> "
-        f"{trm.installed_versions()['tensorflow']}): the resumed steps may round differently "
+        f"{checkpoints.installed_versions()['tensorflow']}): the resumed steps may round differently "
         "from an uninterrupted run\n")

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 import compare_with_article as compare
-import train_rnn_mnist as trm
+import log_lines
 from conftest import ROOT, run_script
 
 ARTICLE = compare.parse_log(ROOT / "data" / "article_log.txt")
@@ -18,12 +18,12 @@ def squash(text):
 
 def write_log(path, losses, accuracies, test_accuracy=None, full_test_accuracy=None, every=10):
     """A log as train_rnn_mnist.py prints it, from the trainer's own line formats."""
-    lines = [trm.format_log_line(every * (index + 1), loss, acc)
+    lines = [log_lines.format_log_line(every * (index + 1), loss, acc)
              for index, (loss, acc) in enumerate(zip(losses, accuracies))]
     if test_accuracy is not None:
-        lines.append(trm.TEST_LINE_FORMAT.format(test_accuracy))
+        lines.append(log_lines.TEST_LINE_FORMAT.format(test_accuracy))
     if full_test_accuracy is not None:
-        lines.append(trm.FULL_TEST_LINE_FORMAT.format(10000, full_test_accuracy))
+        lines.append(log_lines.FULL_TEST_LINE_FORMAT.format(10000, full_test_accuracy))
     path.write_text("\n".join(lines) + "\n")
     return path
 

@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
-import train_rnn_mnist as trm
+import input_data
+import tensorflow_v1
 
 
 def test_split_keeps_the_first_5000_for_validation(mnist_arrays):
-    mnist = trm.read_data_sets(mnist_arrays, seed=0)
+    mnist = input_data.data_sets_from_arrays(mnist_arrays, one_hot=True, seed=0)
     assert mnist.train.num_examples == 55000
     assert mnist.test.num_examples == 10000
     # Training image 0 is the 5,001st image of the file; the test set keeps its order.
@@ -19,7 +20,7 @@ def test_split_keeps_the_first_5000_for_validation(mnist_arrays):
 
 def test_scaling_is_float32_times_one_over_255():
     images = np.array([[[0, 1, 2, 127] + [255] * 24] * 28], dtype=np.uint8)
-    flat = trm.flatten_and_scale(images)
+    flat = input_data.flatten_and_scale(images)
     assert flat.shape == (1, 784)
     assert flat.dtype == np.float32
     # The old loader multiplied by 1/255 in float32 rather than dividing by 255.
@@ -30,7 +31,7 @@ def test_scaling_is_float32_times_one_over_255():
 
 
 def test_labels_are_one_hot_floats():
-    encoded = trm.one_hot(np.array([5, 0, 9], dtype=np.uint8))
+    encoded = input_data.one_hot_labels(np.array([5, 0, 9], dtype=np.uint8))
     assert encoded.dtype == np.float32
     assert encoded.tolist() == [
         [0, 0, 0, 0, 0, 1, 0, 0, 0, 0],
@@ -63,7 +64,7 @@ def numbers(batch_images):
 def test_next_batch_across_an_epoch_boundary_matches_the_hand_worked_example():
     # Five examples whose image is their own number, batches of 3.
     labels = np.arange(5) * 10
-    data = trm.DataSet(numbered_images(5), labels,
+    data = input_data.DataSet(numbered_images(5), labels,
                        rng=ScriptedShuffles([2, 0, 4, 1, 3], [4, 3, 2, 1, 0]))
 
     # Epoch 1 is shuffled at the first batch: order 2 0 4 1 3.
@@ -83,7 +84,7 @@ def test_next_batch_across_an_epoch_boundary_matches_the_hand_worked_example():
 
 
 def test_next_batch_at_an_exact_epoch_end_starts_a_whole_new_epoch():
-    data = trm.DataSet(numbered_images(4), np.arange(4),
+    data = input_data.DataSet(numbered_images(4), np.arange(4),
                        rng=ScriptedShuffles([1, 0, 3, 2], [3, 2, 1, 0]))
     assert numbers(data.next_batch(2)[0]) == [1, 0]
     assert numbers(data.next_batch(2)[0]) == [3, 2]
@@ -92,17 +93,17 @@ def test_next_batch_at_an_exact_epoch_end_starts_a_whole_new_epoch():
 
 
 def test_batches_are_scaled_as_the_old_loader_scaled_everything(tiny_arrays):
-    mnist = trm.read_data_sets(tiny_arrays, seed=1)
-    order_copy = trm.read_data_sets(tiny_arrays, seed=1).train
+    mnist = input_data.data_sets_from_arrays(tiny_arrays, one_hot=True, seed=1)
+    order_copy = input_data.data_sets_from_arrays(tiny_arrays, one_hot=True, seed=1).train
     batch, _ = mnist.train.next_batch(64)
     # The same batch, taken from all the images scaled up front as input_data did.
-    all_scaled = trm.flatten_and_scale(tiny_arrays["x_train"][5000:])
+    all_scaled = input_data.flatten_and_scale(tiny_arrays["x_train"][5000:])
     order_copy.next_batch(64)
     assert np.array_equal(batch, all_scaled[order_copy.state()["order"][:64]])
 
 
 def test_each_epoch_visits_every_training_image_once(tiny_arrays):
-    mnist = trm.read_data_sets(tiny_arrays, seed=3)
+    mnist = input_data.data_sets_from_arrays(tiny_arrays, one_hot=True, seed=3)
     seen = np.concatenate([mnist.train.next_batch(50)[1].argmax(axis=1) for _ in range(6)])
     expected = np.bincount(tiny_arrays["y_train"][5000:], minlength=10)
     assert np.bincount(seen, minlength=10).tolist() == expected.tolist()
@@ -110,14 +111,14 @@ def test_each_epoch_visits_every_training_image_once(tiny_arrays):
 
 def test_the_shuffle_depends_on_the_seed(tiny_arrays):
     def first_batch(seed):
-        return trm.read_data_sets(tiny_arrays, seed).train.next_batch(20)[0]
+        return input_data.data_sets_from_arrays(tiny_arrays, one_hot=True, seed=seed).train.next_batch(20)[0]
 
     assert np.array_equal(first_batch(1), first_batch(1))
     assert not np.array_equal(first_batch(1), first_batch(2))
 
 
 def test_the_embedded_file_is_the_published_mnist(mnist_arrays):
-    assert trm.array_checksums(mnist_arrays) == trm.MNIST_SHA256
+    assert input_data.array_checksums(mnist_arrays) == input_data.MNIST_SHA256
     assert mnist_arrays["x_train"].shape == (60000, 28, 28)
     assert mnist_arrays["x_train"].dtype == np.uint8
 
@@ -127,20 +128,20 @@ def test_a_changed_embedded_file_is_reported(mnist_arrays, monkeypatch, tmp_path
     changed["y_test"][0] = 3
     path = tmp_path / "mnist.npz"
     np.savez(path, **changed)
-    monkeypatch.setattr(trm, "EMBEDDED_MNIST", path)
-    trm.prepare_data(trm.parse_args(["--data", str(path)]))
+    monkeypatch.setattr(input_data, "EMBEDDED_MNIST", path)
+    input_data.read_data_sets(path)
     err = capsys.readouterr().err
     assert err == (f"warning: {path}: y_test differ from the published MNIST "
                    "(checksums in data/README.md)\n")
 
 
 def test_other_data_is_not_checked_against_the_published_mnist(tiny_npz, capsys):
-    trm.prepare_data(trm.parse_args(["--data", str(tiny_npz)]))
+    input_data.read_data_sets(tiny_npz)
     assert capsys.readouterr().err == ""
 
 
 def test_data_keras_goes_through_tf_keras_datasets(mnist_arrays, monkeypatch, capsys):
-    tf = trm.import_tensorflow()
+    tf = tensorflow_v1.load()
     calls = []
 
     def fake_load_data():
@@ -149,19 +150,19 @@ def test_data_keras_goes_through_tf_keras_datasets(mnist_arrays, monkeypatch, ca
                 (mnist_arrays["x_test"], mnist_arrays["y_test"]))
 
     monkeypatch.setattr(tf.keras.datasets.mnist, "load_data", fake_load_data)
-    arrays = trm.load_mnist_arrays("keras")
+    arrays = input_data.load_mnist_arrays("keras")
     assert calls == [True]
     assert arrays["x_test"] is mnist_arrays["x_test"]
     assert capsys.readouterr().err == ""
 
 
 def test_a_failed_keras_download_is_one_clear_error(monkeypatch):
-    tf = trm.import_tensorflow()
+    tf = tensorflow_v1.load()
 
     def offline():
         raise OSError("URL fetch failure: no network\nsecond line")
 
     monkeypatch.setattr(tf.keras.datasets.mnist, "load_data", offline)
-    with pytest.raises(trm.DataError, match="^tf.keras.datasets.mnist.load_data\\(\\) failed: "
+    with pytest.raises(input_data.DataError, match="^tf.keras.datasets.mnist.load_data\\(\\) failed: "
                                             "URL fetch failure: no network$"):
-        trm.load_mnist_arrays("keras")
+        input_data.load_mnist_arrays("keras")

@@ -5,6 +5,8 @@ import re
 import pytest
 
 import compare_with_article
+import input_data
+import log_lines
 import predict_digit
 import train_rnn_mnist as trm
 from conftest import ROOT
@@ -50,7 +52,7 @@ def test_data_readme_checksums_are_the_ones_the_script_checks():
     data_readme = (ROOT / "data" / "README.md").read_text()
     listed = dict(re.findall(r"^\| (\w+) \| \([\d, ]+\) \| uint8 \| ([0-9a-f]{64}) \|$",
                              data_readme, re.MULTILINE))
-    assert listed == trm.MNIST_SHA256
+    assert listed == input_data.MNIST_SHA256
 
 
 def test_the_article_log_is_the_published_one():
@@ -58,9 +60,21 @@ def test_the_article_log_is_the_published_one():
     assert len(lines) == 79
     assert lines[0] == "step: 10 / loss: 1.751291 / acc: 0.42969"
     assert lines[-1] == "Test Accuracy: 0.984375"
-    assert all(trm.LOG_LINE_PATTERN.fullmatch(line) for line in lines[:-1])
+    assert all(log_lines.LOG_LINE_PATTERN.fullmatch(line) for line in lines[:-1])
 
 
 def test_the_ci_runs_the_readmes_test_command_and_the_slow_test():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test\n" in ci and "make test-slow" in ci
+
+
+def test_the_readmes_layout_names_the_files_that_exist():
+    layout = README.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    named = re.findall(r"^\| `([^`]+)` \|", layout, re.MULTILINE)
+    assert named, "README.md has no layout table"
+    for name in named:
+        assert (ROOT / name).exists(), f"README.md's layout names {name}, which does not exist"
+    top_level = {path.name + ("/" if path.is_dir() else "") for path in ROOT.iterdir()
+                 if path.suffix == ".py" or (path.is_dir() and not path.name.startswith("."))}
+    untracked = {".venv/", "runs/", "checkpoints/", "__pycache__/"}
+    assert top_level - untracked == set(named)

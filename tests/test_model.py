@@ -2,6 +2,7 @@
 
 import numpy as np
 
+import tensorflow_v1
 import train_rnn_mnist as trm
 
 
@@ -23,7 +24,7 @@ def numpy_basic_lstm_logits(images, kernel, lstm_bias, weight, bias, forget_bias
 
 
 def test_the_graph_is_a_basic_lstm_reading_rows_then_a_dense_layer():
-    tf = trm.import_tensorflow()
+    tf = tensorflow_v1.load()
     rng = np.random.default_rng(0)
     images = rng.random((3, 28, 28), dtype=np.float32)
     # A top-to-bottom gradient makes rows and columns differ, so reading columns would fail.
@@ -53,7 +54,7 @@ def test_the_graph_is_a_basic_lstm_reading_rows_then_a_dense_layer():
 
 
 def test_cost_and_accuracy_are_the_articles():
-    tf = trm.import_tensorflow()
+    tf = tensorflow_v1.load()
     with tf.Graph().as_default():
         preds = tf.constant([[2.0, 0.0, 0.0], [0.0, 3.0, 0.0]])
         y = tf.constant([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
@@ -70,7 +71,7 @@ def test_cost_and_accuracy_are_the_articles():
 
 
 def test_the_dense_layer_starts_from_a_standard_normal():
-    tf = trm.import_tensorflow()
+    tf = tensorflow_v1.load()
     with tf.Graph().as_default():
         trm.set_seed(1)
         trm.build_graph(num_hidden=128, learning_rate=0.001)

@@ -8,7 +8,9 @@ import pytest
 from PIL import Image
 
 import checkpoints
+import input_data
 import predict_digit
+import tensorflow_v1
 from conftest import run_script
 
 
@@ -143,7 +145,7 @@ def test_the_last_row_is_the_articles_prediction(tiny_checkpoint, mnist_arrays):
     """every_row=True adds readouts; the 28th is the article's output, from the same weights."""
     import train_rnn_mnist as trm
 
-    tf = trm.import_tensorflow()
+    tf = tensorflow_v1.load()
     checkpoint = checkpoints.load(tiny_checkpoint)
     image, _ = predict_digit.mnist_test_image(5)
     by_row = predict_digit.probabilities_by_row(checkpoint, image)
@@ -151,7 +153,7 @@ def test_the_last_row_is_the_articles_prediction(tiny_checkpoint, mnist_arrays):
         graph = trm.build_graph(num_hidden=128, learning_rate=0.001)
         with tf.Session() as session:
             tf.train.Saver().restore(session, checkpoint.model_prefix)
-            scaled = trm.flatten_and_scale(image[np.newaxis]).reshape(1, 28, 28)
+            scaled = input_data.flatten_and_scale(image[np.newaxis]).reshape(1, 28, 28)
             article = session.run(tf.nn.softmax(graph.preds), feed_dict={graph.x: scaled})[0]
     np.testing.assert_allclose(by_row[-1], article, rtol=1e-5, atol=1e-7)
 

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import checkpoints
+import stop_signals
 from conftest import ROOT, run_script
 
 # The article's batch of 128 (its GEMM sizes), 40 steps on the tiny data, a line at every step.
@@ -96,13 +97,11 @@ def test_thirty_stops_at_random_moments_are_all_clean(
 
 def test_stop_signals_are_held_while_tensorflow_runs():
     """The mask that keeps signal frames out of oneDNN's kernels, and the queue it leaves."""
-    import train_rnn_mnist as trm
-
-    with trm.held_stop_signals() as stop:
-        assert signal.pthread_sigmask(signal.SIG_BLOCK, []) >= trm.STOP_SIGNALS
+    with stop_signals.held_stop_signals() as stop:
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, []) >= stop_signals.STOP_SIGNALS
         assert not stop.requested()
         os.kill(os.getpid(), signal.SIGTERM)  # would end pytest if it were not held
         assert stop.requested() and stop.signal_number == signal.SIGTERM
         os.kill(os.getpid(), signal.SIGINT)  # a second Ctrl-C while stopping is dropped
-    assert not signal.pthread_sigmask(signal.SIG_BLOCK, []) & trm.STOP_SIGNALS
-    assert not signal.sigpending() & trm.STOP_SIGNALS
+    assert not signal.pthread_sigmask(signal.SIG_BLOCK, []) & stop_signals.STOP_SIGNALS
+    assert not signal.sigpending() & stop_signals.STOP_SIGNALS

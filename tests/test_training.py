@@ -5,6 +5,7 @@ import re
 import pytest
 
 import compare_with_article as compare
+import log_lines
 import train_rnn_mnist as trm
 from conftest import ROOT, TINY_RUN_FLAGS, run_script
 
@@ -13,9 +14,9 @@ def parse_run(stdout):
     """A run's stdout, read by the comparison script's parser, whose order is checked here:
     the step lines, then the article's test line, then the whole-test-set line."""
     lines = stdout.splitlines()
-    assert all(trm.LOG_LINE_PATTERN.fullmatch(line) for line in lines[:-2]), lines
-    assert trm.TEST_LINE_PATTERN.fullmatch(lines[-2]), lines[-2]
-    assert trm.FULL_TEST_LINE_PATTERN.fullmatch(lines[-1]), lines[-1]
+    assert all(log_lines.LOG_LINE_PATTERN.fullmatch(line) for line in lines[:-2]), lines
+    assert log_lines.TEST_LINE_PATTERN.fullmatch(lines[-2]), lines[-2]
+    assert log_lines.FULL_TEST_LINE_PATTERN.fullmatch(lines[-1]), lines[-1]
     log = compare.parse_log_text(stdout, "stdout")
     steps = list(zip(log.steps, log.losses, log.accuracies))
     return steps, log.test_accuracy, log.full_test_count, log.full_test_accuracy
@@ -27,7 +28,7 @@ def test_a_tiny_run_prints_the_articles_log_and_its_loss_falls(tiny_npz, capsys)
     steps, test_acc, test_count, _ = parse_run(out)
     assert [step for step, _, _ in steps] == list(range(2, 21, 2))
     for line in out.splitlines()[:-2]:
-        step, loss, acc = trm.LOG_LINE_PATTERN.fullmatch(line).groups()
+        step, loss, acc = log_lines.LOG_LINE_PATTERN.fullmatch(line).groups()
         assert len(loss.split(".")[1]) == 6 and len(acc.split(".")[1]) == 5
     first_losses = [loss for _, loss, _ in steps[:3]]
     last_losses = [loss for _, loss, _ in steps[-3:]]
@@ -75,7 +76,7 @@ def test_stderr_is_quiet_by_default_and_verbose_shows_warnings(tiny_npz, tmp_pat
     quiet_lines = quiet.stderr.splitlines()
     assert quiet_lines[0].startswith("train_rnn_mnist.py: seed 0, data ")
     # The last line times the run's phases.
-    phases, steps = trm.parse_timing(quiet_lines[-1])
+    phases, steps = log_lines.parse_timing(quiet_lines[-1])
     assert list(phases) == ["data", "tensorflow import", "graph", "training", "test"]
     assert steps == 1 and all(seconds >= 0 for seconds in phases.values())
     assert [line for line in quiet_lines[1:-1] if not wheel_lines.fullmatch(line)] == []
@@ -90,7 +91,7 @@ def test_the_articles_full_run(tmp_path):
     assert result.returncode == 0, result.stderr
     steps, test_acc, test_count, full_acc = parse_run(result.stdout)
     article_lines = (ROOT / "data" / "article_log.txt").read_text().splitlines()
-    article_steps = [int(trm.LOG_LINE_PATTERN.fullmatch(line)["step"])
+    article_steps = [int(log_lines.LOG_LINE_PATTERN.fullmatch(line)["step"])
                      for line in article_lines[:-1]]
     assert [step for step, _, _ in steps] == article_steps == list(range(10, 790, 10))
     assert article_lines[-1] == "Test Accuracy: 0.984375"

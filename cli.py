@@ -1,0 +1,71 @@
+"""What the project's command lines share: flag types that make a bad value a usage error naming
+the flag, and errors that end a script in one line on stderr, with no traceback."""
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+
+def whole_number(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def positive_int(text):
+    value = whole_number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {value}")
+    return value
+
+
+def non_negative_int(text):
+    value = whole_number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+    return value
+
+
+def png_path(text):
+    path = Path(text)
+    if path.suffix.lower() != ".png":
+        raise argparse.ArgumentTypeError(f"{text!r} does not end in .png")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"folder {str(path.parent)!r} does not exist")
+    return path
+
+
+def one_line(error):
+    """The first line of an exception's message: TensorFlow's go on for pages."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def fail(prog, message):
+    print(f"{prog}: error: {message}", file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
+def seed_value(text):
+    value = whole_number(text)
+    # NumPy's legacy generator, which the old loader's shuffling used, takes 0 .. 2**32 - 1.
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {2**32 - 1}, not {value}")
+    return value
+
+
+def data_source(text):
+    """--data: an .npz file, or "keras" for tf.keras.datasets.mnist.load_data()."""
+    return "keras" if text == "keras" else Path(text)
