@@ -24,16 +24,18 @@ class StopRequest:
     def __call__(self, signal_number, frame):
         # Python runs a handler in the main thread between bytecodes, never inside an op. It is
         # called only for a signal that reached a thread started before the signals were held
-        # (--data keras imports TensorFlow earlier); such threads run no kernels.
+        # (NumPy's BLAS threads; TensorFlow's own with --data keras): those run no oneDNN kernel.
         if self.signal_number is None:
             self.signal_number = signal_number
 
     def requested(self):
         """Whether a stop signal has come; the first check after it takes it off the queue."""
         if self.signal_number is None:
-            pending = signal.sigpending() & STOP_SIGNALS
-            if pending:
-                self.signal_number = signal.sigwait(pending)
+            # A poll, never a wait: the signal may instead go to a thread that started before it
+            # was held (NumPy's BLAS threads), and then reaches __call__ above.
+            taken = signal.sigtimedwait(STOP_SIGNALS, 0)
+            if taken is not None:
+                self.signal_number = taken.si_signo
         return self.signal_number is not None
 
 
@@ -57,8 +59,8 @@ def held_stop_signals():
     finally:
         # Once a stop is under way a second Ctrl-C changes nothing; any other signal still
         # queued is delivered as usual when the mask is restored (a KeyboardInterrupt).
-        while stop.signal_number is not None and signal.sigpending() & STOP_SIGNALS:
-            signal.sigwait(STOP_SIGNALS)
+        while stop.signal_number is not None and signal.sigtimedwait(STOP_SIGNALS, 0):
+            pass
         for number, handler in handlers.items():
             signal.signal(number, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)

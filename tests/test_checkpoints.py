@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -118,12 +119,17 @@ def stop_after_lines(command, lines_before_signal, signal_number, cwd):
     """Run `command`; send the signal once it has printed that many lines; return what it did."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, cwd=cwd)
+    # A run that hangs after the signal (as one did, waiting for a signal another thread had
+    # taken) is killed and fails the test, rather than hanging the suite.
+    watchdog = threading.Timer(300, process.kill)
+    watchdog.start()
     printed = []
     for line in process.stdout:
         printed.append(line)
         if len(printed) == lines_before_signal:
             process.send_signal(signal_number)
     stderr = process.stderr.read()
+    watchdog.cancel()
     return process.wait(timeout=120), "".join(printed), stderr
 
 

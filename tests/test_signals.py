@@ -105,3 +105,4 @@ def test_stop_signals_are_held_while_tensorflow_runs():
         os.kill(os.getpid(), signal.SIGINT)  # a second Ctrl-C while stopping is dropped
     assert not signal.pthread_sigmask(signal.SIG_BLOCK, []) & stop_signals.STOP_SIGNALS
     assert not signal.sigpending() & stop_signals.STOP_SIGNALS
+
