@@ -14,7 +14,7 @@ VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 ARGS ?=
 
-.PHONY: run test test-slow study bench clean
+.PHONY: run test test-slow study study-seeds-checked bench clean
 
 # The command goes to stderr so that `make run > run.log` holds the log alone.
 run: $(VENV)/installed
@@ -29,7 +29,7 @@ test-slow: $(VENV)/installed
 
 # Each seed's log goes to runs/seed-S.log, its stderr to runs/seed-S.err and its wall time to
 # runs/times.txt; earlier seed logs are removed first so that runs/*.log is this study alone.
-study: $(VENV)/installed
+study: study-seeds-checked $(VENV)/installed
 	@mkdir -p runs
 	@rm -f runs/seed-*.log runs/seed-*.err runs/times.txt
 	@for seed in $$(seq 0 $$(($(SEEDS) - 1))); do \
@@ -40,6 +40,10 @@ study: $(VENV)/installed
 		tail -n 1 runs/times.txt; \
 	done
 	$(VENV_PYTHON) compare_with_article.py runs/*.log --plot runs/study.png
+
+# Checked first: a bad SEEDS must not remove the previous study's logs.
+study-seeds-checked:
+	@[[ "$(SEEDS)" =~ ^[1-9][0-9]*$$ ]] || { echo "make study: SEEDS must be a positive whole number, not '$(SEEDS)'" >&2; exit 2; }
 
 # PyTorch is installed for the full benchmark only; where it cannot be, its peer is skipped.
 # The quick mode uses it if it is there, so that `make test` stays light.

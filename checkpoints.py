@@ -17,6 +17,7 @@ checked before TensorFlow loads; the variables and the data stream restored; the
 end, or when a signal stops the run; and the line that says how to resume it.
 """
 
+import fcntl
 import importlib.metadata
 import json
 import os
@@ -38,6 +39,7 @@ TRAINER = Path(__file__).resolve().parent / "train_rnn_mnist.py"
 PROG = TRAINER.name
 
 LATEST = "LATEST"
+LOCK = ".lock"  # held (flock) by the run that uses the folder; the lock dies with its process
 MODEL_PREFIX = "model"
 DATA_STATE = "data_state.npz"
 SETTINGS = "settings.json"
@@ -121,8 +123,9 @@ def load(directory):
     if not name.startswith("step-") or "/" in name or not folder.is_dir():
         raise CheckpointError(f"{directory}: {LATEST} names {name!r}, which is not a checkpoint "
                               "in this folder")
-    if not (folder / f"{MODEL_PREFIX}.index").is_file():
-        raise CheckpointError(f"{folder}: the model's variables are missing")
+    for model_file in (f"{MODEL_PREFIX}.index", f"{MODEL_PREFIX}.data-00000-of-00001"):
+        if not (folder / model_file).is_file():
+            raise CheckpointError(f"{folder / model_file}: missing (the model's variables)")
     return Checkpoint(folder, read_settings(folder), read_data_state(folder))
 
 
@@ -134,12 +137,28 @@ def read_settings(folder):
         raise CheckpointError(f"{path}: missing") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CheckpointError(f"{path}: not readable JSON ({error})") from None
+    if not isinstance(settings, dict):
+        raise CheckpointError(f"{path}: a JSON {json_type(settings)}, not an object")
     missing = [key for key in ("step", "flags", "data_sha256") if key not in settings]
-    missing += [f"flags.{flag}" for flag in FLAGS_THAT_MUST_MATCH
-                if flag not in settings.get("flags", {})]
+    if missing:
+        raise CheckpointError(f"{path}: missing {', '.join(missing)}")
+    for key, expected in (("flags", dict), ("data_sha256", dict), ("step", int)):
+        if not isinstance(settings[key], expected) or isinstance(settings[key], bool):
+            raise CheckpointError(f"{path}: {key} is a JSON {json_type(settings[key])}, not "
+                                  f"{'an object' if expected is dict else 'a whole number'}")
+    if settings["step"] < 0:
+        raise CheckpointError(f"{path}: step is {settings['step']}, not a step number")
+    missing = [f"flags.{flag}" for flag in FLAGS_THAT_MUST_MATCH if flag not in settings["flags"]]
     if missing:
         raise CheckpointError(f"{path}: missing {', '.join(missing)}")
     return settings
+
+
+def json_type(value):
+    """The JSON name of a parsed value's type, for messages."""
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
+             float: "number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def read_data_state(folder):
@@ -179,17 +198,45 @@ def version_changes(checkpoint, versions_now):
 
 
 class RunCheckpoints:
-    """--save-dir and --resume for one run of train_rnn_mnist.py; without --save-dir, no-ops."""
+    """--save-dir, --save-every and --resume for one run of train_rnn_mnist.py.
+
+    Without --save-dir each method does nothing, but report_stop() says so.
+    """
 
     def __init__(self, args, mnist):
-        """Read and check the checkpoint to resume, and --save-dir, before TensorFlow loads."""
+        """Check --save-dir, lock it and read the checkpoint to resume, before TensorFlow loads.
+
+        A folder that cannot be written is found now, not after training; a second run on it
+        is refused while the first holds the lock; a checkpoint in it is never replaced
+        unless --overwrite asks for that.
+        """
         self.args = args
         self.folder = args.save_dir
         self.mnist = mnist
         self.saver = None
-        self.resumed = resume_checkpoint(args, mnist.sha256) if args.resume else None
-        if self.folder is not None and self.folder.exists() and not self.folder.is_dir():
+        self.resumed = None
+        self.saved_step = None
+        if self.folder is None:
+            return
+        if self.folder.exists() and not self.folder.is_dir():
             raise CheckpointError(f"--save-dir {self.folder} is a file, not a folder")
+        if args.resume:
+            if not self.folder.is_dir():
+                raise CheckpointError(f"{self.folder}: no such folder")
+        else:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise CheckpointError(f"--save-dir {self.folder}: cannot be created "
+                                      f"({error.strerror})") from None
+        self._lock = lock(self.folder)
+        check_writable(self.folder)
+        if args.resume:
+            self.resumed = resume_checkpoint(args, mnist.sha256)
+        elif (self.folder / LATEST).exists() and not args.overwrite:
+            raise CheckpointError(
+                f"--save-dir {self.folder} holds a checkpoint: add --resume to continue it, "
+                "--overwrite to replace it, or choose another folder")
 
     def start(self, session):
         """Restore the resumed checkpoint into the session; return the first step to train."""
@@ -201,15 +248,27 @@ class RunCheckpoints:
         self.mnist.train.restore(self.resumed.data_state)
         return self.resumed.step + 1
 
+    def step_done(self, session, step):
+        """Save every --save-every steps, so that a kill -9 loses at most that many."""
+        every = self.args.save_every
+        if self.folder is not None and every and step % every == 0:
+            self.save(session, step)
+
     def save(self, session, step):
-        if self.folder is None:
+        """Write the checkpoint of `step`, unless it has just been written (a periodic save)."""
+        if self.folder is None or self.saved_step == step:
             return
+        values = session.run(tf.global_variables())
+        if not all(np.all(np.isfinite(value)) for value in values):
+            raise CheckpointError(f"--save-dir {self.folder}: not saved: after step {step} the "
+                                  "model's variables are not finite (NaN or infinite)")
         try:
             save(self.folder, session, self.saver, run_settings(self.args, step, self.mnist.sha256),
                  self.mnist.train.state())
         except (OSError, tf.errors.OpError) as error:
             raise CheckpointError(f"--save-dir {self.folder}: the checkpoint cannot be written "
                                   f"({one_line(error)})") from None
+        self.saved_step = step
 
     def report_stop(self, argv, last_step):
         """Say on stderr where the run stopped, and how to resume it."""
@@ -222,6 +281,35 @@ class RunCheckpoints:
         print(f"{PROG}: {message}", file=sys.stderr, flush=True)
 
 
+def lock(folder):
+    """Hold the folder's lock for as long as this process runs (or the file stays open)."""
+    path = folder / LOCK
+    try:
+        lock_file = open(path, "a+")
+    except OSError as error:
+        raise CheckpointError(f"--save-dir {folder}: cannot be written ({error.strerror})") from None
+    try:
+        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock_file.seek(0)
+        holder = lock_file.read().strip() or "unknown"
+        lock_file.close()
+        raise CheckpointError(f"--save-dir {folder} is in use by another run (process {holder}): "
+                              "one run per folder") from None
+    lock_file.truncate(0)
+    lock_file.write(f"{os.getpid()}\n")
+    lock_file.flush()
+    return lock_file
+
+
+def check_writable(folder):
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise CheckpointError(f"--save-dir {folder}: cannot be written ({error.strerror})") from None
+
+
 def total_steps(training_iters, batch_size):
     """How many steps the article's loop runs: 781 for its 100,000 iterations of batch 128."""
     return max(0, (training_iters - 1) // batch_size)
@@ -230,7 +318,7 @@ def total_steps(training_iters, batch_size):
 def recorded_flags(args):
     """The flags a checkpoint records and a resume is checked against (--data as text)."""
     flags = {name: value for name, value in vars(args).items()
-             if name not in ("save_dir", "resume", "verbose")}
+             if name not in ("save_dir", "save_every", "resume", "overwrite", "verbose")}
     flags["data"] = str(flags["data"])
     return flags
 
@@ -276,6 +364,11 @@ def restore_variables(session, saver, checkpoint):
     """
     try:
         saved_shapes = dict(tf.train.list_variables(checkpoint.model_prefix))
+    except (tf.errors.OpError, ValueError) as error:
+        raise CheckpointError(f"{checkpoint.folder / (MODEL_PREFIX + '.index')}: damaged "
+                              f"({one_line(error)})") from None
+    check_model_data(checkpoint)
+    try:
         for variable in tf.global_variables():
             name, shape = variable.op.name, variable.shape.as_list()
             if name not in saved_shapes:
@@ -289,9 +382,22 @@ def restore_variables(session, saver, checkpoint):
                               f"({one_line(error)})") from None
 
 
+def check_model_data(checkpoint):
+    """Read every saved value once: a cut-off data file is then named, with what is wrong."""
+    path = checkpoint.folder / f"{MODEL_PREFIX}.data-00000-of-00001"
+    try:
+        reader = tf.train.load_checkpoint(checkpoint.model_prefix)
+        values = [reader.get_tensor(name) for name in reader.get_variable_to_shape_map()]
+    except (tf.errors.OpError, ValueError, IndexError) as error:  # IndexError: a short read
+        raise CheckpointError(f"{path}: damaged or cut short ({one_line(error)})") from None
+    if not all(np.all(np.isfinite(value)) for value in values):
+        raise CheckpointError(f"{checkpoint.folder}: the model's values are not finite (NaN or "
+                              "infinite): it cannot be used")
+
+
 def resume_command(argv):
     """The command line that resumes this run: the same flags, plus --resume."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = [arg for arg in (sys.argv[1:] if argv is None else argv) if arg != "--overwrite"]
     if "--resume" not in args:
         args.append("--resume")
     return shlex.join([shortest_path(sys.executable), shortest_path(TRAINER), *args])

@@ -38,6 +38,29 @@ def positive_float(text):
     return value
 
 
+FLOAT32_MAX = 3.4028234663852886e38  # TensorFlow computes in float32: a larger value is infinite
+FLOAT32_TINY = 1.4e-45  # and a smaller one rounds to 0
+
+
+def positive_float32(text):
+    value = positive_float(text)
+    if value > FLOAT32_MAX:
+        raise argparse.ArgumentTypeError(f"{text} is infinite in float32 (at most {FLOAT32_MAX:.3g})")
+    if value < FLOAT32_TINY:
+        raise argparse.ArgumentTypeError(f"{text} is 0 in float32 (at least {FLOAT32_TINY:.2g})")
+    return value
+
+
+def int_up_to(largest):
+    """A flag type: a positive whole number, at most `largest`."""
+    def checked(text):
+        value = positive_int(text)
+        if value > largest:
+            raise argparse.ArgumentTypeError(f"must be at most {largest}, not {value}")
+        return value
+    return checked
+
+
 def png_path(text):
     path = Path(text)
     if path.suffix.lower() != ".png":

@@ -59,9 +59,13 @@ class RunLog:
 def parse_log_text(text, source):
     """Read the lines train_rnn_mnist.py prints; anything else is an error naming the line."""
     log = RunLog(source)
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        if number == len(lines) and not text.endswith("\n"):
+            raise LogError(f"{source}, line {number}: cut off (no newline at the end of the "
+                           "file: was the run still writing?)")
         if step_line := LOG_LINE_PATTERN.fullmatch(line):
             step = int(step_line["step"])
             if log.steps and step <= log.steps[-1]:
@@ -237,6 +241,10 @@ def print_verdict(article, runs):
                   "(what the seed alone changes)")
     else:
         print(f"  no logged step in the last {VERDICT_STEPS} steps is also in the article's log")
+    unfinished = [run.source for run in runs if run.test_accuracy is None]
+    if unfinished:
+        print(f"  not finished: {len(unfinished)} of {len(runs)} logs have no test line "
+              f"({', '.join(unfinished)}): their training stopped early")
     tested = [run.test_accuracy for run in runs if run.test_accuracy is not None]
     if tested:
         at_least = sum(accuracy >= article.test_accuracy for accuracy in tested)

@@ -13,6 +13,7 @@ layout of tf.keras.datasets.mnist, or "keras" to download it; every source is ch
 bad one is a DataError naming the file and the problem.
 """
 
+import contextlib
 import hashlib
 import sys
 import zipfile
@@ -58,7 +59,9 @@ def load_mnist_arrays(source, verbose=False):
 def load_keras_mnist(verbose):
     tensorflow_v1.load(verbose)
     try:
-        (x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
+        # Keras says "Downloading data from ..." on stdout, which holds the log alone.
+        with contextlib.redirect_stdout(sys.stderr):
+            (x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
     except Exception as error:  # a download can fail in many ways; all of them end the run
         raise DataError(f"tf.keras.datasets.mnist.load_data() failed: {one_line(error)}") from None
     arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
@@ -115,6 +118,11 @@ def check_mnist_arrays(arrays, source):
         if images.min() < 0 or images.max() > 255:
             raise DataError(f"{source}: x_{split} has pixels outside 0..255 "
                             f"(min {images.min()}, max {images.max()})")
+        # Scaled images would be divided by 255 a second time and train on near-black digits.
+        if images.dtype.kind == "f" and images.max() <= 1:
+            raise DataError(f"{source}: x_{split} looks scaled to [0, 1] already (max "
+                            f"{images.max()}); give pixels 0..255, as tf.keras.datasets.mnist "
+                            "does (multiply by 255)")
         if labels.min() < 0 or labels.max() >= NUM_CLASSES:
             raise DataError(f"{source}: y_{split} has labels outside 0..{NUM_CLASSES - 1} "
                             f"(min {labels.min()}, max {labels.max()})")

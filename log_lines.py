@@ -8,8 +8,9 @@ the benchmark and the tests alike: one format, one parser.
 import re
 
 LOG_LINE_FORMAT = "step: {} / loss: {:.6f} / acc: {:.5f}"
+# Exactly the digits the formats print, so that a line cut short is not read as another number.
 LOG_LINE_PATTERN = re.compile(
-    r"step: (?P<step>\d+) / loss: (?P<loss>-?(?:\d+\.\d+|nan|inf)) / acc: (?P<acc>\d\.\d+)"
+    r"step: (?P<step>\d+) / loss: (?P<loss>-?(?:\d+\.\d{6}|nan|inf)) / acc: (?P<acc>\d\.\d{5})"
 )
 TEST_LINE_FORMAT = "Test Accuracy: {}"
 TEST_LINE_PATTERN = re.compile(r"Test Accuracy: (?P<acc>\d\.\d+(?:e-\d+)?)")

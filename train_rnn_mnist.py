@@ -45,7 +45,8 @@ import numpy as np
 import checkpoints
 import input_data
 import tensorflow_v1
-from cli import data_source, fail, positive_float, positive_int, seed_value
+from cli import (data_source, fail, int_up_to, non_negative_int, positive_float32, positive_int,
+                 seed_value)
 from input_data import NUM_CLASSES, NUM_PIXELS, NUM_ROWS
 from log_lines import format_full_test_line, format_log_line, format_test_line, format_timing
 from stop_signals import exit_interrupted, held_stop_signals
@@ -53,6 +54,9 @@ from tensorflow_v1 import session_config, tf
 from timing import PhaseClock
 
 PROG = "train_rnn_mnist.py"
+# The kernel is (28 + units) x (4 * units) floats, and Adam keeps two more of it: 4096 units take
+# 0.8 GB; --num-hidden 100000 would need 480 GB and fail after minutes, so it is refused at once.
+MAX_NUM_HIDDEN = 4096
 
 
 def parse_args(argv=None):
@@ -68,10 +72,10 @@ def parse_args(argv=None):
                         help="images per training step")
     parser.add_argument("--display-step", type=positive_int, default=10,
                         help="print a log line every this many steps")
-    parser.add_argument("--learning-rate", type=positive_float, default=0.001,
+    parser.add_argument("--learning-rate", type=positive_float32, default=0.001,
                         help="Adam's learning rate")
-    parser.add_argument("--num-hidden", type=positive_int, default=128,
-                        help="units in the LSTM cell")
+    parser.add_argument("--num-hidden", type=int_up_to(MAX_NUM_HIDDEN), default=128,
+                        help=f"units in the LSTM cell, 1 to {MAX_NUM_HIDDEN}")
     parser.add_argument("--test-len", type=positive_int, default=128,
                         help="test images for the article's 'Test Accuracy' line")
     parser.add_argument("--seed", type=seed_value, default=0,
@@ -83,13 +87,23 @@ def parse_args(argv=None):
     parser.add_argument("--verbose", action="store_true",
                         help="show TensorFlow's log and deprecation warnings")
     parser.add_argument("--save-dir", type=Path, default=None,
-                        help="save a checkpoint here at the end of training, and when stopped "
-                        "by Ctrl-C or SIGTERM")
+                        help="save a checkpoint here every --save-every steps, at the end of "
+                        "training, and when stopped by Ctrl-C or SIGTERM")
+    parser.add_argument("--save-every", type=non_negative_int, default=100, metavar="N",
+                        help="with --save-dir, also save every N steps (0: only at the end)")
     parser.add_argument("--resume", action="store_true",
                         help="continue from the checkpoint in --save-dir, exactly where it stopped")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="start a new run in a --save-dir that holds a checkpoint, replacing it")
     args = parser.parse_args(argv)
     if args.resume and args.save_dir is None:
         parser.error("--resume needs --save-dir, the folder to resume from")
+    if args.resume and args.overwrite:
+        parser.error("--resume continues the checkpoint that --overwrite would replace: not both")
+    if args.training_iters <= args.batch_size:
+        parser.error(f"--training-iters {args.training_iters} trains no step: the loop runs while "
+                     f"step * batch size < training iters, so it must exceed --batch-size "
+                     f"{args.batch_size}")
     return args
 
 
@@ -158,11 +172,12 @@ def build_graph(num_hidden, learning_rate):
     return ArticleGraph(x, y, preds, cost, optimizer, accuracy)
 
 
-def train(sess, graph, mnist, args, first_step=1, stop=None):
+def train(sess, graph, mnist, args, first_step=1, stop=None, saved=None):
     """The article's training loop; returns the last step done.
 
     `first_step` is above 1 when resuming; `stop`, once a stop signal has come, ends the loop
-    after the step under way, so that the step is whole in a checkpoint.
+    after the step under way, so that the step is whole in a checkpoint; `saved` saves every
+    --save-every steps.
     """
     step = first_step
     # The article's loop: 781 steps for 100,000 iterations of batch 128.
@@ -178,6 +193,11 @@ def train(sess, graph, mnist, args, first_step=1, stop=None):
             # numbers.
             acc, loss = sess.run([graph.accuracy, graph.cost], feed_dict=feed)
             print(format_log_line(step, loss, acc), flush=True)
+            if not np.isfinite(loss):
+                fail(PROG, f"the loss is {loss} at step {step}: training diverged (is "
+                     f"--learning-rate {args.learning_rate} too large?); nothing was saved from it")
+        if saved is not None:
+            saved.step_done(sess, step)
         if stop is not None and stop.requested():
             return step
         step += 1
@@ -247,7 +267,7 @@ def run(argv):
                 if stop.requested():
                     exit_interrupted(PROG, stop.signal_number)
 
-                last_step = train(sess, graph, mnist, args, first_step, stop)
+                last_step = train(sess, graph, mnist, args, first_step, stop, saved)
                 clock.lap("training")
                 if args.save_dir:
                     saved.save(sess, last_step)

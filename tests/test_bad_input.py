@@ -22,6 +22,9 @@ from conftest import run_script
     ("--learning-rate", "nan", "must be a positive number"),
     ("--learning-rate", "inf", "must be a positive number"),
     ("--learning-rate", "fast", "is not a number"),
+    ("--learning-rate", "1e39", "1e39 is infinite in float32"),
+    ("--learning-rate", "1e-50", "1e-50 is 0 in float32"),
+    ("--num-hidden", "100000", "must be at most 4096, not 100000"),
     ("--num-hidden", "0", "must be a positive whole number"),
     ("--num-hidden", "-128", "must be a positive whole number"),
     ("--test-len", "0", "must be a positive whole number"),
@@ -161,6 +164,11 @@ def empty_test_set(tmp_path, arrays):
                     x_test=arrays["x_test"][:0], y_test=arrays["y_test"][:0])
 
 
+def scaled_images(tmp_path, arrays):
+    return save_npz(tmp_path / "scaled.npz", arrays,
+                    x_train=arrays["x_train"].astype(np.float32) / 255)
+
+
 def only_validation_images(tmp_path, arrays):
     return save_npz(tmp_path / "too_few.npz", arrays,
                     x_train=arrays["x_train"][:5000], y_train=arrays["y_train"][:5000])
@@ -185,6 +193,7 @@ BAD_FILES = [
     (negative_pixel, "x_test has pixels outside 0..255 (min -1, max 255)"),
     (counts_differ, "x_train has 5300 images but y_train has 5299 labels"),
     (empty_test_set, "x_test is empty"),
+    (scaled_images, "x_train looks scaled to [0, 1] already (max 1.0); give pixels 0..255"),
     (only_validation_images, "x_train has 5000 images; the article's loader keeps the first 5000 "
                              "for validation and needs more"),
 ]
@@ -220,3 +229,48 @@ def test_the_corrupted_member_case_really_is_a_zip_with_a_bad_member(tmp_path, t
     path = corrupted_member(tmp_path, tiny_arrays)
     with zipfile.ZipFile(path) as archive:
         assert archive.testzip() is not None
+
+
+@pytest.mark.parametrize("flags, complaint", [
+    (["--training-iters", "128"], "--training-iters 128 trains no step: the loop runs while "
+                                  "step * batch size < training iters, so it must exceed "
+                                  "--batch-size 128"),
+    (["--training-iters", "64", "--batch-size", "100"], "--training-iters 64 trains no step"),
+    (["--save-dir", "ck", "--resume", "--overwrite"],
+     "--resume continues the checkpoint that --overwrite would replace: not both"),
+])
+def test_flags_that_cannot_go_together_are_a_usage_error(flags, complaint, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        trm.parse_args(flags)
+    assert exit_info.value.code == 2
+    assert complaint in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_a_huge_num_hidden_is_refused_before_tensorflow_loads():
+    result = run_script("train_rnn_mnist.py", "--num-hidden", "100000", timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "train_rnn_mnist.py: error: argument --num-hidden: must be at most 4096, not 100000")
+    assert "tensorflow" not in result.stderr.lower()
+
+
+def test_a_diverging_run_stops_at_the_first_non_finite_loss(tiny_npz, tmp_path):
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, "--training-iters", str(32 * 41),
+                        "--batch-size", "32", "--display-step", "1", "--learning-rate", "1e38",
+                        "--test-len", "8", "--save-dir", tmp_path / "ck", "--save-every", "1",
+                        cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last_line = result.stdout.splitlines()[-1]
+    step = int(last_line.split()[1])
+    assert last_line.split()[4] in ("nan", "inf", "-inf"), result.stdout
+    assert result.stderr.splitlines()[-1].startswith(
+        f"train_rnn_mnist.py: error: the loss is {last_line.split()[4]} at step {step}: training "
+        "diverged (is --learning-rate 1e+38 too large?)")
+    assert "Test Accuracy" not in result.stdout
+    # What was saved before is finite, and nothing was saved from the diverged step.
+    import checkpoints
+    from test_signals import all_finite
+    if (tmp_path / "ck" / "LATEST").exists():
+        saved = checkpoints.load(tmp_path / "ck")
+        assert saved.step < step and all_finite(saved)

@@ -153,6 +153,12 @@ BAD_LOGS = [
     ("not a log", lambda tmp: write_text(tmp / "run.err", "train_rnn_mnist.py: seed 0\n"),
      "line 1: not a line of train_rnn_mnist.py's log"),
     ("binary", lambda tmp: write_bytes(tmp / "data.bin", b"\xff\xfe\x00"), "cannot be read"),
+    ("step cut mid-number", lambda tmp: write_text(
+        tmp / "cut.log", "step: 10 / loss: 1.751291 / acc: 0.42969\nstep: 20 / loss: 1.554639 / "
+        "acc: 0.9\n"), "line 2: not a line of train_rnn_mnist.py's log"),
+    ("test line cut off", lambda tmp: write_text(
+        tmp / "cut.log", "step: 10 / loss: 1.751291 / acc: 0.42969\nTest Accuracy: 0.98"),
+     "line 2: cut off (no newline at the end of the file: was the run still writing?)"),
 ]
 
 
@@ -195,3 +201,15 @@ def test_no_logs_is_a_usage_error():
     result = run_script("compare_with_article.py")
     assert result.returncode == 2
     assert "the following arguments are required: LOG" in result.stderr
+
+
+def test_a_log_without_its_test_line_is_flagged_in_the_verdict(tmp_path):
+    finished = article_like_log(tmp_path / "finished.log")
+    stopped = tmp_path / "stopped.log"
+    stopped.write_text("".join(finished.read_text().splitlines(keepends=True)[:-2]))
+    result = run_script("compare_with_article.py", finished, stopped, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (f"  not finished: 1 of 2 logs have no test line ({stopped}): their training stopped "
+            "early") in result.stdout.splitlines()
+    alone = run_script("compare_with_article.py", finished, cwd=tmp_path)
+    assert "not finished" not in alone.stdout

@@ -231,7 +231,7 @@ def copied_checkpoint(tiny_checkpoint, tmp_path):
 def truncate_variables(folder, inner):
     data = next(inner.glob("model.data-*"))
     data.write_bytes(data.read_bytes()[:100])
-    return "the model cannot be restored ("
+    return f"{data}: damaged or cut short ("
 
 
 def other_num_hidden(folder, inner):
@@ -259,11 +259,28 @@ def latest_points_nowhere(folder, inner):
 
 def variables_missing(folder, inner):
     (inner / "model.index").unlink()
-    return "the model's variables are missing"
+    return f"{inner / 'model.index'}: missing"
+
+
+def nan_weights(folder, inner):
+    """The checkpoint of a run that diverged: the dense layer's weight is NaN."""
+    tf = tensorflow_v1.load()
+    prefix = str(inner / "model")
+    reader = tf.train.load_checkpoint(prefix)
+    values = {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()}
+    values["Variable"] = np.full_like(values["Variable"], np.nan)
+    with tf.Graph().as_default():
+        variables = {name: tf.Variable(value) for name, value in values.items()}
+        with tf.Session() as session:
+            session.run(tf.global_variables_initializer())
+            tf.train.Saver(variables).save(session, prefix, write_meta_graph=False,
+                                           write_state=False)
+    return "the model's values are not finite (NaN or infinite): it cannot be used"
 
 
 @pytest.mark.parametrize("damage", [truncate_variables, other_num_hidden, garbled_settings,
-                                    no_latest, latest_points_nowhere, variables_missing])
+                                    no_latest, latest_points_nowhere, variables_missing,
+                                    nan_weights])
 def test_a_bad_checkpoint_is_one_clear_line(damage, copied_checkpoint):
     folder, inner = copied_checkpoint
     complaint = damage(folder, inner)
