@@ -1,6 +1,6 @@
 # make run   - create .venv, install the pinned requirements, run the article's training
 # make test  - the same set-up, then the test suite (the full 781-step run is skipped)
-# make test-slow - only the slow test: the article's full run, checked (about 20 s)
+# make test-slow - only the slow tests: the full run, the golden logs, 30 random-moment stops, kill -9
 # make study - the article's run with seeds 0..SEEDS-1 into runs/, compared with the article
 # make bench - the article's run against Keras 3, PyTorch and the floor; writes bench/results.md
 #              (BENCH_QUICK=1: a few steps, one run each, to check the harness)
