@@ -165,6 +165,11 @@ class DataSet:
         self._epochs_completed = 0
 
     @property
+    def epochs_completed(self):
+        """Whole passes over the images so far, as the old loader's DataSet counted them."""
+        return self._epochs_completed
+
+    @property
     def images(self):
         """All the images, scaled: what the old loader's DataSet.images held."""
         return flatten_and_scale(self.pixels)

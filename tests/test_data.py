@@ -65,7 +65,7 @@ def test_next_batch_across_an_epoch_boundary_matches_the_hand_worked_example():
     # Five examples whose image is their own number, batches of 3.
     labels = np.arange(5) * 10
     data = input_data.DataSet(numbered_images(5), labels,
-                       rng=ScriptedShuffles([2, 0, 4, 1, 3], [4, 3, 2, 1, 0]))
+                              rng=ScriptedShuffles([2, 0, 4, 1, 3], [4, 3, 2, 1, 0]))
 
     # Epoch 1 is shuffled at the first batch: order 2 0 4 1 3.
     first_images, first_labels = data.next_batch(3)
@@ -85,7 +85,7 @@ def test_next_batch_across_an_epoch_boundary_matches_the_hand_worked_example():
 
 def test_next_batch_at_an_exact_epoch_end_starts_a_whole_new_epoch():
     data = input_data.DataSet(numbered_images(4), np.arange(4),
-                       rng=ScriptedShuffles([1, 0, 3, 2], [3, 2, 1, 0]))
+                              rng=ScriptedShuffles([1, 0, 3, 2], [3, 2, 1, 0]))
     assert numbers(data.next_batch(2)[0]) == [1, 0]
     assert numbers(data.next_batch(2)[0]) == [3, 2]
     # Epoch 2: the order 1 0 3 2 permuted by 3 2 1 0 is 2 3 0 1.
@@ -168,3 +168,15 @@ def test_a_failed_keras_download_is_one_clear_error(monkeypatch):
     with pytest.raises(input_data.DataError, match="^tf.keras.datasets.mnist.load_data\\(\\) failed: "
                                             "URL fetch failure: no network$"):
         input_data.load_mnist_arrays("keras")
+
+
+def test_epochs_completed_counts_whole_passes_as_the_old_dataset_did():
+    data = input_data.DataSet(numbered_images(4), np.arange(4),
+                              rng=ScriptedShuffles([1, 0, 3, 2], [3, 2, 1, 0], [0, 1, 2, 3],
+                                                   [2, 3, 0, 1]))
+    counts = []
+    for _ in range(5):
+        data.next_batch(3)
+        counts.append(data.epochs_completed)
+    # Batches of 3 over 4 images: the 2nd, 3rd and 5th batches cross into a new epoch.
+    assert counts == [0, 1, 2, 2, 3]
