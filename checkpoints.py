@@ -41,6 +41,7 @@ PROG = TRAINER.name
 LATEST = "LATEST"
 LOCK = ".lock"  # held (flock) by the run that uses the folder; the lock dies with its process
 MODEL_PREFIX = "model"
+MODEL_FILES = (f"{MODEL_PREFIX}.index", f"{MODEL_PREFIX}.data-00000-of-00001")  # Saver's two
 DATA_STATE = "data_state.npz"
 SETTINGS = "settings.json"
 
@@ -123,7 +124,7 @@ def load(directory):
     if not name.startswith("step-") or "/" in name or not folder.is_dir():
         raise CheckpointError(f"{directory}: {LATEST} names {name!r}, which is not a checkpoint "
                               "in this folder")
-    for model_file in (f"{MODEL_PREFIX}.index", f"{MODEL_PREFIX}.data-00000-of-00001"):
+    for model_file in MODEL_FILES:
         if not (folder / model_file).is_file():
             raise CheckpointError(f"{folder / model_file}: missing (the model's variables)")
     return Checkpoint(folder, read_settings(folder), read_data_state(folder))
@@ -258,8 +259,7 @@ class RunCheckpoints:
         """Write the checkpoint of `step`, unless it has just been written (a periodic save)."""
         if self.folder is None or self.saved_step == step:
             return
-        values = session.run(tf.global_variables())
-        if not all(np.all(np.isfinite(value)) for value in values):
+        if not all_finite(session.run(tf.global_variables())):
             raise CheckpointError(f"--save-dir {self.folder}: not saved: after step {step} the "
                                   "model's variables are not finite (NaN or infinite)")
         try:
@@ -357,24 +357,19 @@ def installed_versions():
 
 
 def restore_variables(session, saver, checkpoint):
-    """Load the checkpoint's values into this graph's variables, once their shapes are checked.
+    """Load the checkpoint's values into this graph's variables, once they are checked.
 
     The v1 Saver would load a [156, 512] kernel into a [92, 256] variable without a word, and
     the first session run would fail far from the cause.
     """
-    try:
-        saved_shapes = dict(tf.train.list_variables(checkpoint.model_prefix))
-    except (tf.errors.OpError, ValueError) as error:
-        raise CheckpointError(f"{checkpoint.folder / (MODEL_PREFIX + '.index')}: damaged "
-                              f"({one_line(error)})") from None
-    check_model_data(checkpoint)
+    saved = read_model(checkpoint)
     try:
         for variable in tf.global_variables():
             name, shape = variable.op.name, variable.shape.as_list()
-            if name not in saved_shapes:
+            if name not in saved:
                 raise ValueError(f"it has no variable {name}")
-            if saved_shapes[name] != shape:
-                raise ValueError(f"its {name} has shape {saved_shapes[name]}, this graph's "
+            if list(saved[name].shape) != shape:
+                raise ValueError(f"its {name} has shape {list(saved[name].shape)}, this graph's "
                                  f"{shape}: was it made with another --num-hidden?")
         saver.restore(session, checkpoint.model_prefix)
     except (tf.errors.OpError, ValueError) as error:
@@ -382,17 +377,25 @@ def restore_variables(session, saver, checkpoint):
                               f"({one_line(error)})") from None
 
 
-def check_model_data(checkpoint):
-    """Read every saved value once: a cut-off data file is then named, with what is wrong."""
-    path = checkpoint.folder / f"{MODEL_PREFIX}.data-00000-of-00001"
+def read_model(checkpoint):
+    """Every saved value by name, read once, so that a damaged file is named and NaN refused."""
+    index, data = (checkpoint.folder / name for name in MODEL_FILES)
     try:
         reader = tf.train.load_checkpoint(checkpoint.model_prefix)
-        values = [reader.get_tensor(name) for name in reader.get_variable_to_shape_map()]
+    except (tf.errors.OpError, ValueError) as error:
+        raise CheckpointError(f"{index}: damaged ({one_line(error)})") from None
+    try:
+        values = {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()}
     except (tf.errors.OpError, ValueError, IndexError) as error:  # IndexError: a short read
-        raise CheckpointError(f"{path}: damaged or cut short ({one_line(error)})") from None
-    if not all(np.all(np.isfinite(value)) for value in values):
+        raise CheckpointError(f"{data}: damaged or cut short ({one_line(error)})") from None
+    if not all_finite(values.values()):
         raise CheckpointError(f"{checkpoint.folder}: the model's values are not finite (NaN or "
                               "infinite): it cannot be used")
+    return values
+
+
+def all_finite(arrays):
+    return all(np.all(np.isfinite(array)) for array in arrays)
 
 
 def resume_command(argv):

@@ -221,7 +221,7 @@ class Datasets:
     train: DataSet
     validation: DataSet
     test: DataSet
-    sha256: dict  # array_checksums() of the four arrays: what a checkpoint records
+    sha256: dict  # array_checksums() of the four arrays, what a checkpoint records (or None)
 
 
 def flatten_and_scale(images):
@@ -266,4 +266,4 @@ def data_sets_from_arrays(arrays, one_hot=False, seed=None, validation_size=VALI
     validation = DataSet(arrays["x_train"][:validation_size],
                          encode(arrays["y_train"][:validation_size]))
     test = DataSet(arrays["x_test"], encode(arrays["y_test"]))
-    return Datasets(train, validation, test, checksums or array_checksums(arrays))
+    return Datasets(train, validation, test, checksums)

@@ -39,6 +39,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, str(ROOT))
 
 import compare_with_article  # noqa: E402
+from checkpoints import total_steps  # noqa: E402
 from cli import positive_int  # noqa: E402
 from log_lines import parse_timing  # noqa: E402
 
@@ -122,11 +123,6 @@ def floor_of_training(steps, repeats=400):
 
 # ---------------------------------------------------------------------------------------------
 # Running the contenders
-
-
-def total_steps(iters):
-    """The steps of the article's loop, `while step * BATCH < iters`: 781 for 100,000."""
-    return (iters - 1) // BATCH
 
 
 def contenders(iters):
@@ -294,7 +290,7 @@ def main(argv=None):
     args = parse_args(argv)
     iters = QUICK_ITERS if args.quick else FULL_ITERS
     repeats = 1 if args.quick else args.repeats
-    steps = total_steps(iters)
+    steps = total_steps(iters, BATCH)
     entries = contenders(iters)
     floors = []
     for repeat in range(repeats):

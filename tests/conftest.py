@@ -71,6 +71,19 @@ def run_script(script, *args, cwd=None, timeout=600):
                           capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout)
 
 
+def start_script(script, *args, cwd):
+    """Start one of the scripts and return at once, to read its output or signal it as it runs."""
+    return subprocess.Popen([sys.executable, str(ROOT / script), *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
+
+
+def uninterrupted_stdout(flags, folder):
+    """What a tiny run prints when nothing stops it: the log that stopped runs are held to."""
+    result = run_script("train_rnn_mnist.py", *flags, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 @pytest.fixture(scope="session")
 def tiny_checkpoint(tmp_path_factory, tiny_npz):
     """A checkpoint of a tiny run (train_rnn_mnist.py --save-dir), made once."""

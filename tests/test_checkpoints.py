@@ -5,7 +5,6 @@ import shlex
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -16,7 +15,7 @@ import checkpoints
 import input_data
 import tensorflow_v1
 import train_rnn_mnist as trm
-from conftest import ROOT, TINY_RUN_FLAGS, run_script
+from conftest import TINY_RUN_FLAGS, run_script, start_script, uninterrupted_stdout
 
 # Batch 32 for 60 steps, a log line at every step: long enough to be stopped in the middle.
 RESUMABLE_FLAGS = ["--training-iters", str(32 * 61), "--batch-size", "32", "--display-step", "1",
@@ -110,16 +109,13 @@ def test_a_save_cut_off_midway_leaves_the_previous_checkpoint(tiny_arrays, tmp_p
 
 @pytest.fixture(scope="module")
 def uninterrupted_log(tiny_npz, tmp_path_factory):
-    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *RESUMABLE_FLAGS,
-                        cwd=tmp_path_factory.mktemp("uninterrupted"))
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    return uninterrupted_stdout(["--data", tiny_npz, *RESUMABLE_FLAGS],
+                                tmp_path_factory.mktemp("whole"))
 
 
-def stop_after_lines(command, lines_before_signal, signal_number, cwd):
-    """Run `command`; send the signal once it has printed that many lines; return what it did."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, cwd=cwd)
+def stop_after_lines(flags, lines_before_signal, signal_number, cwd):
+    """Run the trainer; send the signal once it has printed that many lines; return what it did."""
+    process = start_script("train_rnn_mnist.py", *flags, cwd=cwd)
     # A run that hangs after the signal (as one did, waiting for a signal another thread had
     # taken) is killed and fails the test, rather than hanging the suite.
     watchdog = threading.Timer(300, process.kill)
@@ -141,8 +137,7 @@ def test_stopped_then_resumed_prints_the_uninterrupted_log(
         signal_number, lines_before_signal, tiny_npz, tmp_path, uninterrupted_log):
     save_dir = tmp_path / "checkpoint"
     flags = ["--data", str(tiny_npz), *RESUMABLE_FLAGS, "--save-dir", str(save_dir)]
-    command = [sys.executable, str(ROOT / "train_rnn_mnist.py"), *flags]
-    exit_code, first_part, stderr = stop_after_lines(command, lines_before_signal, signal_number,
+    exit_code, first_part, stderr = stop_after_lines(flags, lines_before_signal, signal_number,
                                                      tmp_path)
 
     assert exit_code == 128 + signal_number  # 130 for SIGINT, 143 for SIGTERM
@@ -163,9 +158,8 @@ def test_stopped_then_resumed_prints_the_uninterrupted_log(
 
 
 def test_stopped_without_save_dir_says_nothing_was_saved(tiny_npz, tmp_path):
-    command = [sys.executable, str(ROOT / "train_rnn_mnist.py"), "--data", str(tiny_npz),
-               *RESUMABLE_FLAGS]
-    exit_code, _, stderr = stop_after_lines(command, 3, signal.SIGINT, tmp_path)
+    exit_code, _, stderr = stop_after_lines(["--data", tiny_npz, *RESUMABLE_FLAGS], 3,
+                                            signal.SIGINT, tmp_path)
     assert exit_code == 130
     assert "Traceback" not in stderr
     assert stderr.splitlines()[-1].endswith(
@@ -266,11 +260,6 @@ def test_resuming_under_other_versions_warns(tiny_checkpoint, tiny_npz, tmp_path
 # Periodic saves, kill -9, one run per folder
 
 
-def start(flags, cwd):
-    return subprocess.Popen([sys.executable, str(ROOT / "train_rnn_mnist.py"), *map(str, flags)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
-
-
 def kill_after(process, lines, extra_seconds):
     """SIGKILL the run once it has printed `lines` lines and `extra_seconds` more have passed."""
     printed = [process.stdout.readline() for _ in range(lines)]
@@ -283,7 +272,8 @@ def kill_after(process, lines, extra_seconds):
 def check_kill_and_resume(tiny_npz, tmp_path, uninterrupted_log, lines, extra_seconds):
     save_dir = tmp_path / "checkpoint"
     flags = ["--data", tiny_npz, *RESUMABLE_FLAGS, "--save-dir", save_dir, "--save-every", "5"]
-    printed = kill_after(start(flags, tmp_path), lines, extra_seconds)
+    printed = kill_after(start_script("train_rnn_mnist.py", *flags, cwd=tmp_path), lines,
+                         extra_seconds)
     checkpoint = checkpoints.load(save_dir)
     assert checkpoint.step % 5 == 0 and checkpoint.step <= len(printed.splitlines())
     resumed = run_script("train_rnn_mnist.py", *flags, "--resume", cwd=tmp_path)
@@ -307,7 +297,7 @@ def test_a_second_run_on_a_folder_in_use_is_refused_and_the_lock_dies_with_kill_
         tiny_npz, tmp_path):
     save_dir = tmp_path / "checkpoint"
     flags = ["--data", tiny_npz, *RESUMABLE_FLAGS, "--save-dir", save_dir]
-    first = start(flags, tmp_path)
+    first = start_script("train_rnn_mnist.py", *flags, cwd=tmp_path)
     first.stdout.readline()  # training has begun: the folder is locked
     second = run_script("train_rnn_mnist.py", *flags, "--overwrite", cwd=tmp_path)
     assert second.returncode == 1

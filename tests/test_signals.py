@@ -8,8 +8,6 @@ after a random delay, so most arrive while a kernel computes: before held_stop_s
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -17,7 +15,7 @@ import pytest
 
 import checkpoints
 import stop_signals
-from conftest import ROOT, run_script
+from conftest import run_script, start_script, uninterrupted_stdout
 
 # The article's batch of 128 (its GEMM sizes), 40 steps on the tiny data, a line at every step.
 FLAGS = ["--training-iters", str(128 * 41), "--batch-size", "128", "--display-step", "1",
@@ -29,18 +27,13 @@ SERIES_SEED = int(os.environ.get("SIGNAL_TEST_SEED", "2026"))
 
 @pytest.fixture(scope="module")
 def uninterrupted_log(tiny_npz, tmp_path_factory):
-    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *FLAGS,
-                        cwd=tmp_path_factory.mktemp("uninterrupted"))
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    return uninterrupted_stdout(["--data", tiny_npz, *FLAGS], tmp_path_factory.mktemp("whole"))
 
 
 def stop_at_random(tiny_npz, save_dir, signal_number, delay):
     """Start a run, wait for its first line, then `delay` seconds, and signal it."""
-    command = [sys.executable, str(ROOT / "train_rnn_mnist.py"), "--data", str(tiny_npz), *FLAGS,
-               "--save-dir", str(save_dir)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=save_dir.parent)
+    process = start_script("train_rnn_mnist.py", "--data", tiny_npz, *FLAGS, "--save-dir",
+                           save_dir, cwd=save_dir.parent)
     first_line = process.stdout.readline()
     time.sleep(delay)
     process.send_signal(signal_number)
