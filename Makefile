@@ -50,17 +50,20 @@ study-seeds-checked:
 bench: $(VENV)/installed
 	@mkdir -p $(dir $(BENCH_OUTPUT))
 	@$(if $(BENCH_QUICK),true,$(VENV_PYTHON) -m pip install --quiet \
-		--disable-pip-version-check -r bench/requirements-peers.txt) \
+		--disable-pip-version-check -r bench/requirements-peers.txt >&2) \
 		|| echo "bench: torch could not be installed; the PyTorch peer will be skipped" >&2
 	$(VENV_PYTHON) bench/run_bench.py $(if $(BENCH_QUICK),--quick) --output $(BENCH_OUTPUT)
 
 # The stamp is remade, and the pins reinstalled, whenever a requirements file changes.
+# Everything the set-up prints goes to stderr, so that `make run > run.log` holds the log alone
+# on the first run too.
 $(VENV)/installed: requirements.txt requirements-test.txt
 	@$(PYTHON) -c 'import sys; ok = (3, 10) <= sys.version_info[:2] <= (3, 13); \
 		sys.exit(0 if ok else "Python 3.10 to 3.13 is needed (TensorFlow 2.21 wheels); this is " + sys.version.split()[0] + ". Try: make PYTHON=python3.11")'
-	test -x $(VENV_PYTHON) || $(PYTHON) -m venv $(VENV)
-	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
-	touch $@
+	@echo "make: installing requirements-test.txt into $(VENV) (a minute or two, once)" >&2
+	@{ test -x $(VENV_PYTHON) || $(PYTHON) -m venv $(VENV); } >&2
+	@$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt >&2
+	@touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache
