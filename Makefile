@@ -1,13 +1,17 @@
 # make run   - create .venv, install the pinned requirements, run the article's training
 # make test  - the same set-up, then the test suite (the full 781-step run is skipped)
 # make test-slow - only the slow tests: the full run, the golden logs, 30 random-moment stops, kill -9
-# make study - the article's run with seeds 0..SEEDS-1 into runs/, compared with the article
+# make study - the article's run with seeds 0..SEEDS-1 into runs/, JOBS at a time (default: the
+#              number of cores), compared with the article
 # make bench - the article's run against Keras 3, PyTorch and the floor; writes bench/results.md
 #              (BENCH_QUICK=1: a few steps, one run each, to check the harness)
 
 SHELL := /bin/bash
 PYTHON ?= python3
 SEEDS ?= 10
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+RUNS ?= runs
+STUDY_LOGS = $(foreach seed,$(shell seq 0 $$(($(SEEDS) - 1))),$(RUNS)/seed-$(seed).log)
 BENCH_QUICK ?=
 BENCH_OUTPUT ?= $(if $(BENCH_QUICK),runs/bench-quick.md,bench/results.md)
 VENV := .venv
@@ -27,23 +31,35 @@ test: $(VENV)/installed
 test-slow: $(VENV)/installed
 	$(VENV_PYTHON) -m pytest --runslow -m slow
 
-# Each seed's log goes to runs/seed-S.log, its stderr to runs/seed-S.err and its wall time to
-# runs/times.txt; earlier seed logs are removed first so that runs/*.log is this study alone.
+# Each seed's log goes to $(RUNS)/seed-S.log, its stderr to seed-S.err and its wall time to
+# times.txt; earlier seed logs are removed first so that $(RUNS)/*.log is this study alone.
+# The seeds run JOBS at a time, through make's own -j and a rule per seed log. Each process
+# keeps TensorFlow on one thread, so a seed's log is the same whatever JOBS is.
 study: study-seeds-checked $(VENV)/installed
-	@mkdir -p runs
-	@rm -f runs/seed-*.log runs/seed-*.err runs/times.txt
-	@for seed in $$(seq 0 $$(($(SEEDS) - 1))); do \
-		TIMEFORMAT="seed $$seed: %R s wall time"; \
-		{ time $(VENV_PYTHON) train_rnn_mnist.py --seed $$seed \
-			> runs/seed-$$seed.log 2> runs/seed-$$seed.err; } 2>> runs/times.txt \
-			|| { cat runs/seed-$$seed.err >&2; exit 1; }; \
-		tail -n 1 runs/times.txt; \
-	done
-	$(VENV_PYTHON) compare_with_article.py runs/*.log --plot runs/study.png
+	@mkdir -p $(RUNS)
+	@rm -f $(RUNS)/seed-*.log $(RUNS)/seed-*.log.tmp $(RUNS)/seed-*.err $(RUNS)/seed-*.time \
+		$(RUNS)/times.txt
+	@$(MAKE) --no-print-directory -j $(JOBS) $(STUDY_LOGS)
+	@cat $(STUDY_LOGS:.log=.time) > $(RUNS)/times.txt
+	$(VENV_PYTHON) compare_with_article.py $(STUDY_LOGS) --plot $(RUNS)/study.png
 
-# Checked first: a bad SEEDS must not remove the previous study's logs.
+# A log is written under a temporary name and renamed when its run has finished, so that a
+# failed or interrupted seed never leaves a log that looks complete. A failed seed stops the
+# study (make starts no more seeds) and shows its stderr.
+$(RUNS)/seed-%.log:
+	@TIMEFORMAT="seed $*: %R s wall time"; \
+	{ time $(VENV_PYTHON) train_rnn_mnist.py $(ARGS) --seed $* > $@.tmp 2> $(RUNS)/seed-$*.err; } \
+		2> $(RUNS)/seed-$*.time \
+		|| { cat $(RUNS)/seed-$*.err >&2; rm -f $@.tmp; \
+			echo "make study: seed $* failed; its stderr is above and in $(RUNS)/seed-$*.err" >&2; \
+			exit 1; }
+	@mv $@.tmp $@
+	@cat $(RUNS)/seed-$*.time
+
+# Checked first: a bad SEEDS or JOBS must not remove the previous study's logs.
 study-seeds-checked:
 	@[[ "$(SEEDS)" =~ ^[1-9][0-9]*$$ ]] || { echo "make study: SEEDS must be a positive whole number, not '$(SEEDS)'" >&2; exit 2; }
+	@[[ "$(JOBS)" =~ ^[1-9][0-9]*$$ ]] || { echo "make study: JOBS must be a positive whole number, not '$(JOBS)'" >&2; exit 2; }
 
 # PyTorch is installed for the full benchmark only; where it cannot be, its peer is skipped.
 # The quick mode uses it if it is there, so that `make test` stays light.

@@ -13,6 +13,9 @@ batch every 10 steps, then the accuracy on the 10,000 test images.
   d. the floor: the LSTM's matrix products in those steps, counted, at the speed NumPy's BLAS
      reaches on the very same matrix shapes, measured here in this run.
 
+Then the throughput of the multi-seed study: `make study SEEDS=4` one seed at a time (JOBS=1)
+and on every core (JOBS=$(nproc)), in alternation, with the seeds' logs checked identical.
+
 Each contender prints a timing line on stderr (log_lines.format_timing); wall time and
 peak memory (the largest resident set) are measured here, from outside.
 """
@@ -169,6 +172,67 @@ def run_once(contender, expected_steps):
 
 
 # ---------------------------------------------------------------------------------------------
+# The multi-seed study's throughput: the same seeds one at a time and on every core
+
+STUDY_SEEDS, QUICK_STUDY_SEEDS = 4, 2
+
+
+@dataclass
+class Study:
+    jobs: int
+    walls: list = field(default_factory=list)
+
+
+def run_study(seeds, jobs, flags, runs):
+    """`make study` as a user runs it; its wall time and its seeds' logs."""
+    command = ["make", "--no-print-directory", "study", f"SEEDS={seeds}", f"JOBS={jobs}",
+               f"RUNS={runs}", f"ARGS={' '.join(flags)}"]
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"run_bench.py: error: make study JOBS={jobs} failed "
+                         f"(exit {result.returncode}):\n{result.stderr[-2000:]}")
+    return wall, {path.name: path.read_bytes() for path in sorted(runs.glob("seed-*.log"))}
+
+
+def study_throughput(seeds, flags, rounds):
+    """Each JOBS value `rounds` times, alternating, the order turned round each round."""
+    studies = [Study(jobs) for jobs in sorted({1, len(os.sched_getaffinity(0))})]
+    first_logs = None
+    with tempfile.TemporaryDirectory() as scratch:
+        for repeat in range(rounds):
+            for study in studies if repeat % 2 == 0 else studies[::-1]:
+                print(f"study {repeat + 1}/{rounds}: make study SEEDS={seeds} JOBS={study.jobs} "
+                      "...", file=sys.stderr, flush=True)
+                wall, logs = run_study(seeds, study.jobs, flags, Path(scratch) / "runs")
+                if len(logs) != seeds or logs != (first_logs or logs):
+                    raise SystemExit(f"run_bench.py: error: make study JOBS={study.jobs} gave "
+                                     "other logs than the first study")
+                first_logs = logs
+                study.walls.append(wall)
+    return studies
+
+
+def throughput_report(studies, seeds, rounds):
+    lines = ["", "## Throughput of the multi-seed study", "",
+             f"`make study SEEDS={seeds}` (which also compares the logs with the article), "
+             f"{rounds} run{'s' if rounds > 1 else ''} of each JOBS value, alternating; the "
+             "seeds' logs were byte-identical in every study.", "",
+             "| JOBS | wall time, s | seeds per minute |", "|---:|---:|---:|"]
+    rates = {}
+    for study in studies:
+        rates[study.jobs] = seeds * 60 / statistics.median(study.walls)
+        lines.append(f"| {study.jobs} | {spread(study.walls)} | {rates[study.jobs]:.2f} |")
+    cores = studies[-1].jobs
+    if cores > 1:
+        speedup = rates[cores] / rates[1]
+        lines += ["", f"Speed-up on {cores} cores: {speedup:.2f}x, {speedup / cores:.0%} of the "
+                      "core count."]
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
 # Report
 
 
@@ -204,7 +268,7 @@ def machine_description():
             f"PyTorch {version('torch')}, NumPy {version('numpy')}")
 
 
-def report(entries, floors, floor_flops, steps, repeats, quick):
+def report(entries, floors, floor_flops, steps, repeats, quick, throughput):
     by_key = {contender.key: contender for contender in entries}
     floor_seconds = statistics.median(floors)
     a = by_key["a"]
@@ -271,7 +335,7 @@ def report(entries, floors, floor_flops, steps, repeats, quick):
               f"({lstm_step_flops(BATCH, INPUTS, HIDDEN, TIMESTEPS) / 1e9:.2f} per training step, "
               "forward and backward, plus a forward pass every 10 steps for the log); the "
               "dense layer's products, under 1% of that, are left out."]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + throughput) + "\n"
 
 
 def parse_args(argv=None):
@@ -302,7 +366,10 @@ def main(argv=None):
             contender.runs.append(run_once(contender, steps))
         # The floor is measured in every round too: this machine's speed drifts.
         floors.append(floor_of_training(steps))
-    text = report(entries, floors, training_flops(steps), steps, repeats, args.quick)
+    seeds, rounds = (QUICK_STUDY_SEEDS, 1) if args.quick else (STUDY_SEEDS, 2)
+    flags = ["--training-iters", str(iters)] if args.quick else []
+    throughput = throughput_report(study_throughput(seeds, flags, rounds), seeds, rounds)
+    text = report(entries, floors, training_flops(steps), steps, repeats, args.quick, throughput)
     args.output.write_text(text)
     print(text)
     print(f"written to {args.output}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """The benchmark: its FLOP count on a hand-checked case, and its quick mode end to end."""
 
 import importlib.util
+import os
 import subprocess
 import sys
 
@@ -40,6 +41,12 @@ def test_make_bench_quick_runs_every_contender_and_writes_a_report(tmp_path):
     for phase in ("data", "tensorflow import", "graph", "training", "test"):
         assert f"| {phase} |" in report
     assert "## Targets" in report and report.count("met: ") == 3
+    # The study's throughput: JOBS=1 and every core, each a row with its seeds per minute.
+    assert "## Throughput of the multi-seed study" in report
+    assert "`make study SEEDS=2`" in report and "byte-identical in every study" in report
+    assert "| 1 | " in report
+    if len(os.sched_getaffinity(0)) > 1:
+        assert f"| {len(os.sched_getaffinity(0))} | " in report and "Speed-up on " in report
 
 
 def test_each_peer_does_the_articles_work(tmp_path):

@@ -1,4 +1,4 @@
-"""make study: its SEEDS are checked before anything of the previous study is removed."""
+"""make study: its SEEDS and JOBS are checked first; seeds run JOBS at a time with the same logs."""
 
 import subprocess
 
@@ -6,16 +6,58 @@ import pytest
 
 from conftest import ROOT
 
+TINY_STUDY_ARGS = "--training-iters 2560"  # 20 steps
 
-@pytest.mark.parametrize("seeds", ["0", "abc", "-3", "2.5", ""])
-def test_a_bad_seeds_count_is_refused_and_the_previous_study_is_kept(seeds, tmp_path):
+
+def make_study(runs, *settings, timeout=600):
+    return subprocess.run(["make", "--no-print-directory", "study", f"RUNS={runs}", *settings],
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("setting", ["SEEDS=0", "SEEDS=abc", "SEEDS=-3", "SEEDS=2.5", "SEEDS=",
+                                     "JOBS=0", "JOBS=two", "JOBS="])
+def test_a_bad_seeds_or_jobs_count_is_refused_and_the_previous_study_is_kept(setting, tmp_path):
     runs = tmp_path / "runs"
     runs.mkdir()
     (runs / "seed-0.log").write_text("the previous study\n")
-    # The Makefile's paths are relative: run it in tmp_path, with the repository's venv.
-    result = subprocess.run(["make", "-f", str(ROOT / "Makefile"), f"VENV={ROOT / '.venv'}",
-                             "study", f"SEEDS={seeds}"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = make_study(runs, setting, timeout=120)
     assert result.returncode != 0
-    assert f"make study: SEEDS must be a positive whole number, not '{seeds}'" in result.stderr
+    name, value = setting.split("=")
+    assert f"make study: {name} must be a positive whole number, not '{value}'" in result.stderr
     assert (runs / "seed-0.log").read_text() == "the previous study\n"
+
+
+def test_seeds_run_in_parallel_give_the_logs_of_seeds_run_one_at_a_time(tiny_npz, tmp_path):
+    studies = {}
+    for jobs in ("1", "2"):
+        runs = tmp_path / f"jobs-{jobs}"
+        result = make_study(runs, "SEEDS=2", f"JOBS={jobs}",
+                            f"ARGS=--data {tiny_npz} {TINY_STUDY_ARGS}")
+        assert result.returncode == 0, result.stderr
+        logs = sorted(path.name for path in runs.glob("*.log*"))
+        assert logs == ["seed-0.log", "seed-1.log"]
+        studies[jobs] = {name: (runs / name).read_bytes() for name in logs}
+        # Every seed's wall time, in seed order, as the study printed them.
+        times = (runs / "times.txt").read_text().splitlines()
+        assert [line.split(":")[0] for line in times] == ["seed 0", "seed 1"]
+        assert all(line.endswith(" s wall time") for line in times)
+        assert sorted(times) == sorted(line for line in result.stdout.splitlines()
+                                       if line.startswith("seed "))
+        assert "Verdict" in result.stdout and (runs / "study.png").exists()
+    assert studies["1"]["seed-0.log"] != studies["1"]["seed-1.log"]
+    assert studies["2"] == studies["1"]
+
+
+def test_a_failing_seed_stops_the_study_shows_its_stderr_and_leaves_no_log(tiny_npz, tmp_path):
+    # Diverges after a few logged steps, so that its stdout is a log cut short.
+    runs = tmp_path / "runs"
+    result = make_study(runs, "SEEDS=3", "JOBS=1",
+                        f"ARGS=--data {tiny_npz} --training-iters 1312 --batch-size 32 "
+                        "--display-step 1 --learning-rate 1e38 --test-len 8")
+    assert result.returncode != 0
+    assert "train_rnn_mnist.py: error: the loss is" in result.stderr
+    assert "make study: seed 0 failed; its stderr is above and in" in result.stderr
+    assert (runs / "seed-0.err").exists()
+    assert list(runs.glob("*.log*")) == []
+    assert not (runs / "seed-1.err").exists()  # no seed was started after the failure
+    assert "Verdict" not in result.stdout
