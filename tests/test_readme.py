@@ -1,0 +1,201 @@
+"""The README, run as written: a fresh clone follows its commands in order, as a reader would.
+
+Every ```sh block of README.md is read from the README itself and run line by line, in the
+README's order, in a fresh clone of the repository with no venv, each command as the reader
+types it into bash. Each command's effect is then checked the way a reader would check it;
+a command this file has no particular check for must at least succeed. Not run: `make test`
+(this test is part of it) and the blocks whose first line says "# not run by the README test".
+README.ja.md, where it exists, must give the same commands.
+
+The run takes a fresh venv and several full trainings, so it is slow: CI's slow step runs it.
+"""
+
+import os
+import re
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import compare_with_article
+from conftest import ROOT
+
+NOT_RUN = "# not run by the README test"
+NEVER_RUN = {"make test"}
+STOP_AFTER_LINES = 30  # Ctrl-C once the run has printed its step 300
+
+
+@dataclass
+class Command:
+    text: str  # as the reader types it, without its comment
+    comment: str
+
+
+def sh_blocks(markdown):
+    """The ```sh blocks of a Markdown text, as lists of lines."""
+    return [block.splitlines() for block in re.findall(r"^```sh\n(.*?)^```$", markdown,
+                                                        flags=re.DOTALL | re.MULTILINE)]
+
+
+def commands(markdown):
+    """The commands a reader runs, in order: ```sh blocks, but those marked not to be run."""
+    found = []
+    for block in sh_blocks(markdown):
+        if block and block[0].startswith(NOT_RUN):
+            continue
+        for line in block:
+            text, _, comment = line.partition(" #")
+            if text.strip() and not line.lstrip().startswith("#"):
+                found.append(Command(text.strip(), comment.strip()))
+    return found
+
+
+def all_commands(markdown):
+    return [line.partition(" #")[0].strip() for block in sh_blocks(markdown) for line in block
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def shown_log(markdown):
+    """The log the README shows under "What you should see": its head and tail lines."""
+    block = re.search(r"printed this.*?^```text\n(.*?)^```$", markdown,
+                      flags=re.DOTALL | re.MULTILINE).group(1).splitlines()
+    cut = block.index("...")
+    return block[:cut], block[cut + 1:]
+
+
+def test_the_readme_marks_what_it_does_not_run_and_the_test_runs_the_rest():
+    readme = (ROOT / "README.md").read_text()
+    run = [command.text for command in commands(readme)]
+    assert "make run" in run and "make run > run.log" in run
+    assert any("compare_with_article.py" in text for text in run)
+    assert any(re.fullmatch(r"make study SEEDS=\d+", text) for text in run)
+    assert "make bench BENCH_QUICK=1" in run
+    not_run = [text for text in all_commands(readme) if text not in run]
+    assert "make study" in not_run and "make bench" in not_run
+
+
+def test_the_japanese_readme_gives_the_same_commands():
+    japanese = ROOT / "README.ja.md"
+    if not japanese.exists():
+        pytest.skip("README.ja.md does not exist yet")
+    english = all_commands((ROOT / "README.md").read_text())
+    missing = [text for text in english if text not in all_commands(japanese.read_text())]
+    assert not missing, f"README.ja.md lacks these commands of README.md: {missing}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Running the README
+
+
+def reader_environment():
+    """The environment of a reader's shell: nothing of this test's venv, make or pytest."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"VIRTUAL_ENV", "PYTHONPATH", "MAKEFLAGS", "MAKELEVEL", "MFLAGS",
+                          "PYTEST_CURRENT_TEST", "PYTHONHOME"}}
+    env["PATH"] = os.pathsep.join(part for part in env.get("PATH", "").split(os.pathsep)
+                                  if ".venv" not in part)
+    return env
+
+
+def run_in_bash(text, clone, timeout=1800):
+    return subprocess.run(["bash", "-c", f"set -o pipefail\n{text}"], cwd=clone,
+                          env=reader_environment(), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def run_and_press_ctrl_c(text, clone):
+    """Start the command, and once it has logged STOP_AFTER_LINES lines press Ctrl-C: the
+    terminal sends SIGINT to the whole foreground process group."""
+    process = subprocess.Popen(["bash", "-c", text], cwd=clone, env=reader_environment(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if len(lines) == STOP_AFTER_LINES:
+            os.killpg(process.pid, signal.SIGINT)
+    stderr = process.stderr.read()
+    return subprocess.CompletedProcess(text, process.wait(timeout=600), "".join(lines), stderr)
+
+
+def my_digit_png(path):
+    """What a reader has: their digit, dark on light paper, larger than 28x28. Here it is test
+    image 0 (a 7), drawn 8 times larger, inverted."""
+    with np.load(ROOT / "data" / "mnist.npz") as mnist:
+        digit = mnist["x_test"][0]
+    Image.fromarray(255 - digit).resize((224, 224), Image.BILINEAR).save(path)
+
+
+def is_png(path):
+    return path.exists() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+def test_a_fresh_clone_follows_the_readme_command_by_command(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    assert not (clone / ".venv").exists()
+    my_digit_png(clone / "my_digit.png")
+    head, tail = shown_log(readme)
+    article_steps = compare_with_article.parse_log_text(
+        (ROOT / "data" / "article_log.txt").read_text(), "article").steps
+    logs = {}  # what each run printed, by the log file or command that holds it
+    saved_run = []
+
+    for command in commands(readme):
+        text = command.text
+        if text in NEVER_RUN:
+            continue
+        what = f"README command `{text}`"
+        if "Ctrl-C" in command.comment:
+            result = run_and_press_ctrl_c(text, clone)
+            assert result.returncode == 130, f"{what}: exit {result.returncode}\n{result.stderr}"
+            resume = re.search(r"resume with: (.*)", result.stderr).group(1)
+            saved_run.append(result.stdout)
+            saved_run.append(resume)  # the README's next command must be this one
+            continue
+        result = run_in_bash(text, clone)
+        assert result.returncode == 0, f"{what}: exit {result.returncode}\n{result.stderr[-3000:]}"
+
+        if text == "make run":
+            # stdout is the log alone, on the first run too, when the venv is made.
+            assert "make: installing" in result.stderr
+            log = compare_with_article.parse_log_text(result.stdout, what)
+            assert log.steps == article_steps and log.full_test_count == 10000
+            logs["make run"] = result.stdout
+        elif match := re.fullmatch(r"make run > (\S+)", text):
+            saved = (clone / match.group(1)).read_text()
+            assert saved == logs["make run"], f"{what}: another log than `make run` printed"
+            lines = saved.splitlines()
+            assert lines[:len(head)] == head and lines[-len(tail):] == tail, \
+                f"{what}: the log differs from the one the README shows"
+            logs[match.group(1)] = saved
+        elif text.startswith("paste ") and "article_log.txt" in text:
+            assert len(result.stdout.splitlines()) == len(logs["run.log"].splitlines())
+        elif match := re.search(r"compare_with_article\.py (\S+) --plot (\S+)$", text):
+            assert match.group(1) in logs
+            assert "Verdict" in result.stdout and is_png(clone / match.group(2))
+        elif match := re.fullmatch(r"make study SEEDS=(\d+)", text):
+            seeds = int(match.group(1))
+            runs = clone / "runs"
+            assert sorted(path.name for path in runs.glob("seed-*.log")) == \
+                [f"seed-{seed}.log" for seed in range(seeds)]
+            assert (runs / "seed-0.log").read_text() == logs["run.log"]
+            assert len((runs / "times.txt").read_text().splitlines()) == seeds
+            assert "Verdict" in result.stdout and is_png(runs / "study.png")
+        elif "--resume" in text:
+            assert saved_run and text == saved_run[1], \
+                f"{what}: the stopped run said to resume with `{saved_run[1:]}`"
+            # The stopped run and its resumed rest are the uninterrupted run's log.
+            assert saved_run[0] + result.stdout == logs["run.log"]
+        elif text.endswith("my_digit.png"):
+            assert "Predicted digit: 7" in result.stdout
+        elif match := re.search(r"--test-index 0 --rows-plot (\S+)$", text):
+            assert "Predicted digit: 7" in result.stdout and is_png(clone / match.group(1))
+        elif text == "make bench BENCH_QUICK=1":
+            assert (clone / "runs" / "bench-quick.md").exists()
