@@ -21,6 +21,7 @@ import numpy as np
 sys.dont_write_bytecode = True
 import checkpoints  # noqa: E402
 import input_data  # noqa: E402
+import tensorflow_v1  # noqa: E402
 from cli import fail, non_negative_int, one_line, png_path  # noqa: E402
 from input_data import NUM_CLASSES, flatten_and_scale  # noqa: E402
 from tensorflow_v1 import tf  # noqa: E402
@@ -206,6 +207,8 @@ def parse_args(argv=None):
                         help="classify image N of the embedded MNIST test set instead")
     parser.add_argument("--rows-plot", type=png_path, metavar="FILE.png",
                         help="draw the image beside the class probabilities after each row")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show TensorFlow's own messages and warnings")
     args = parser.parse_args(argv)
     if (args.image is None) == (args.test_index is None):
         parser.error("give either IMAGE or --test-index N")
@@ -222,6 +225,7 @@ def main(argv=None):
         else:
             image, label = mnist_test_image(args.test_index)
             name = f"test image {args.test_index}"
+        tensorflow_v1.load(args.verbose)
         probabilities = probabilities_by_row(checkpoint, image)
     except (ImageError, checkpoints.CheckpointError, input_data.DataError) as error:
         fail(PROG, str(error))

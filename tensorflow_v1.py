@@ -6,9 +6,17 @@
 two environment variables must be set before TensorFlow is first imported, and a run whose
 flags or data are wrong should say so in a moment, not after the 1.5 s that the import takes.
 Call load() to import it at a chosen moment (the trainer times it) or with --verbose.
+
+While it is imported, TensorFlow's wheel writes a few lines to the stderr file descriptor (a
+CUDA probe and a CPU-feature notice, once for each of its two libraries), before Python's
+logging exists, so no setting silences them; to a learner they look like errors. load() holds
+them back and drops them, unless --verbose; if the import fails, it prints them all.
 """
 
+import contextlib
 import os
+import sys
+import tempfile
 import warnings
 
 _module = None
@@ -24,13 +32,43 @@ def load(verbose=False):
             os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
             # This API is deprecated, and using it is the point: its warnings say nothing new.
             warnings.filterwarnings("ignore")
-        import tensorflow.compat.v1 as tf_v1
+        with _stderr_held_back(show=verbose):
+            import tensorflow.compat.v1 as tf_v1
 
         if not verbose:
             tf_v1.get_logger().setLevel("ERROR")
         tf_v1.disable_eager_execution()
         _module = tf_v1
     return _module
+
+
+@contextlib.contextmanager
+def _stderr_held_back(show):
+    """Send file descriptor 2 to a temporary file; at the end drop what it got, or print it if
+    `show` or if the block raised."""
+    if show:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            _give_back(saved, held, print_it=True)
+            raise
+        _give_back(saved, held, print_it=False)
+
+
+def _give_back(saved, held, print_it):
+    sys.stderr.flush()
+    os.dup2(saved, 2)
+    os.close(saved)
+    if print_it:
+        held.seek(0)
+        sys.stderr.write(held.read().decode(errors="replace"))
+        sys.stderr.flush()
 
 
 class _ImportedOnFirstUse:

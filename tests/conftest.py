@@ -1,5 +1,6 @@
 """Shared fixtures: tiny MNIST-shaped data in tmp_path, and running the scripts as a user does."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,10 +66,12 @@ TINY_RUN_FLAGS = ["--training-iters", str(64 * 21), "--batch-size", "64", "--dis
                   "--test-len", "64"]
 
 
-def run_script(script, *args, cwd=None, timeout=600):
+def run_script(script, *args, cwd=None, timeout=600, env_extra=None):
     """Run one of the project's scripts in a fresh Python, as a user would from a shell."""
+    env = None if env_extra is None else {**os.environ, **env_extra}
     return subprocess.run([sys.executable, str(ROOT / script), *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout)
+                          capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout,
+                          env=env)
 
 
 def start_script(script, *args, cwd):

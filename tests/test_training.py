@@ -62,26 +62,46 @@ def test_a_run_writes_nothing_into_the_repository(tiny_npz, tmp_path):
     assert snapshot() == before
 
 
-def test_stderr_is_quiet_by_default_and_verbose_shows_warnings(tiny_npz, tmp_path):
+WHEEL_LINES = re.compile(r"WARNING: All log messages before absl::InitializeLog\(\) is called"
+                         r" are written to STDERR|I0000 .*\] (oneDNN custom operations are on|"
+                         r"Could not find cuda drivers).*")
+
+
+def test_stderr_is_our_two_lines_by_default_and_verbose_shows_the_rest(tiny_npz, tmp_path):
     flags = ["--data", tiny_npz, "--training-iters", "64", "--batch-size", "32",
              "--test-len", "8"]
     quiet = run_script("train_rnn_mnist.py", *flags, cwd=tmp_path)
     verbose = run_script("train_rnn_mnist.py", *flags, "--verbose", cwd=tmp_path)
     assert quiet.returncode == 0 and verbose.returncode == 0
-    # What may remain: our header line and the lines the TF wheel prints before its logging
-    # starts (a CUDA probe, the oneDNN notice), which no setting silences.
-    wheel_lines = re.compile(r"WARNING: All log messages before absl::InitializeLog\(\) is called"
-                             r" are written to STDERR|I0000 .*\] (oneDNN custom operations are on|"
-                             r"Could not find cuda drivers).*")
+    # Our header line and the timing line, nothing else: the lines the TF wheel writes to the
+    # stderr file descriptor while it is imported are held back and dropped.
     quiet_lines = quiet.stderr.splitlines()
+    assert len(quiet_lines) == 2, quiet.stderr
     assert quiet_lines[0].startswith("train_rnn_mnist.py: seed 0, data ")
-    # The last line times the run's phases.
-    phases, steps = log_lines.parse_timing(quiet_lines[-1])
+    phases, steps = log_lines.parse_timing(quiet_lines[1])
     assert list(phases) == ["data", "tensorflow import", "graph", "training", "test"]
     assert steps == 1 and all(seconds >= 0 for seconds in phases.values())
-    assert [line for line in quiet_lines[1:-1] if not wheel_lines.fullmatch(line)] == []
+    # --verbose shows the wheel's lines and TensorFlow's deprecation warnings.
+    assert any(WHEEL_LINES.fullmatch(line) for line in verbose.stderr.splitlines())
     assert "deprecat" in verbose.stderr.lower()
     assert quiet.stdout == verbose.stdout
+
+
+def test_a_failing_tensorflow_import_shows_everything_it_wrote(tiny_npz, tmp_path):
+    # A "tensorflow" whose library loader writes to the file descriptor and then fails, found
+    # before the real one.
+    fake = tmp_path / "fake" / "tensorflow"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        "import os\nos.write(2, b'loader: libtensorflow_framework.so.2: bad ELF header\\n')\n"
+        "raise ImportError('libtensorflow_framework.so.2: cannot open shared object file')\n")
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, "--training-iters", "64",
+                        "--batch-size", "32", cwd=tmp_path,
+                        env_extra={"PYTHONPATH": str(fake.parent)})
+    assert result.returncode != 0
+    assert "loader: libtensorflow_framework.so.2: bad ELF header" in result.stderr
+    assert "ImportError: libtensorflow_framework.so.2: cannot open shared object file" in \
+        result.stderr
 
 
 @pytest.mark.slow
