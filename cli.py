@@ -61,13 +61,20 @@ def int_up_to(largest):
     return checked
 
 
-def png_path(text):
-    path = Path(text)
-    if path.suffix.lower() != ".png":
-        raise argparse.ArgumentTypeError(f"{text!r} does not end in .png")
-    if not path.parent.is_dir():
-        raise argparse.ArgumentTypeError(f"folder {str(path.parent)!r} does not exist")
-    return path
+def output_path(suffix):
+    """A flag type: a file to write, ending in `suffix`, in a folder that exists."""
+    def checked(text):
+        path = Path(text)
+        if path.suffix.lower() != suffix:
+            raise argparse.ArgumentTypeError(f"{text!r} does not end in {suffix}")
+        if not path.parent.is_dir():
+            raise argparse.ArgumentTypeError(f"folder {str(path.parent)!r} does not exist")
+        return path
+    return checked
+
+
+png_path = output_path(".png")
+gif_path = output_path(".gif")
 
 
 def one_line(error):

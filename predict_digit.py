@@ -4,6 +4,7 @@ LSTM's answer forms as it reads the image row by row.
     python train_rnn_mnist.py --save-dir checkpoints/article      # train, and keep the model
     python predict_digit.py --checkpoint checkpoints/article my_digit.png
     python predict_digit.py --checkpoint checkpoints/article --test-index 0 --rows-plot rows.png
+    python predict_digit.py --checkpoint checkpoints/article --test-index 0 --rows-gif rows.gif
 
 A picture of any size is first made to look like an MNIST image, the way MNIST's were made:
 grayscale, inverted when its background is light (MNIST digits are light on black), the digit
@@ -22,7 +23,7 @@ sys.dont_write_bytecode = True
 import checkpoints  # noqa: E402
 import input_data  # noqa: E402
 import tensorflow_v1  # noqa: E402
-from cli import fail, non_negative_int, one_line, png_path  # noqa: E402
+from cli import fail, gif_path, non_negative_int, one_line, png_path  # noqa: E402
 from input_data import NUM_CLASSES, flatten_and_scale  # noqa: E402
 from tensorflow_v1 import tf  # noqa: E402
 from train_rnn_mnist import RNN, placeholders  # noqa: E402  (the article's model)
@@ -33,6 +34,7 @@ DIGIT_BOX = 20  # MNIST fitted each digit into 20x20 pixels...
 FRAME = 28  # ...and centred it by its centre of mass in 28x28.
 INK_THRESHOLD = 0.1  # a pixel is part of the digit above 10% of the darkest ink
 SURE = 0.9  # the rows plot marks where the answer's probability stays above this
+ROW_SECONDS, HOLD_SECONDS = 0.25, 2.5  # the rows GIF: each row's frame, then the last one held
 
 
 class ImageError(Exception):
@@ -188,6 +190,52 @@ def plot_rows(image, probabilities, title, path):
     plt.close(figure)
 
 
+def rows_gif(image, probabilities, title, path):
+    """The article's GIF, made from the model: one frame per row, the image read down to that
+    row beside the class probabilities after it; the last frame is held."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    figure, (image_axis, bar_axis) = plt.subplots(
+        1, 2, figsize=(6.4, 3.2), dpi=80, gridspec_kw={"width_ratios": [1, 1.3]})
+    figure.suptitle(title, fontsize=11)
+    shown = image_axis.imshow(np.zeros_like(image), cmap="gray", vmin=0, vmax=255)
+    reading = image_axis.axhline(-0.5, color="tab:red", linewidth=2)
+    image_axis.set_xticks([])
+    image_axis.set_yticks([])
+    bars = bar_axis.bar(range(NUM_CLASSES), probabilities[0], color="tab:blue")
+    bar_axis.set_ylim(0, 1)
+    bar_axis.set_xticks(range(NUM_CLASSES))
+    bar_axis.set_xlabel("digit")
+    bar_axis.set_ylabel("probability")
+    figure.tight_layout()
+
+    frames = []
+    for row in range(1, FRAME + 1):
+        read = np.zeros_like(image)
+        read[:row] = image[:row]
+        shown.set_data(read)
+        reading.set_ydata([row - 0.5, row - 0.5])
+        image_axis.set_title(f"row {row} of {FRAME}", fontsize=10)
+        best = int(np.argmax(probabilities[row - 1]))
+        for digit, bar in enumerate(bars):
+            bar.set_height(probabilities[row - 1, digit])
+            bar.set_color("tab:red" if digit == best else "tab:blue")
+        bar_axis.set_title(f"after row {row}: {best} ({probabilities[row - 1, best]:.2f})",
+                           fontsize=10)
+        figure.canvas.draw()
+        frame = Image.frombuffer("RGBA", figure.canvas.get_width_height(),
+                                 figure.canvas.buffer_rgba())
+        frames.append(frame.convert("RGB").quantize(colors=64))
+    plt.close(figure)
+    durations = [int(ROW_SECONDS * 1000)] * (FRAME - 1) + [int(HOLD_SECONDS * 1000)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0,
+                   optimize=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # Command line
 
@@ -207,6 +255,9 @@ def parse_args(argv=None):
                         help="classify image N of the embedded MNIST test set instead")
     parser.add_argument("--rows-plot", type=png_path, metavar="FILE.png",
                         help="draw the image beside the class probabilities after each row")
+    parser.add_argument("--rows-gif", type=gif_path, metavar="FILE.gif",
+                        help="animate the reading: one frame per row, the image down to that row "
+                        "beside the class probabilities after it")
     parser.add_argument("--verbose", action="store_true",
                         help="show TensorFlow's own messages and warnings")
     args = parser.parse_args(argv)
@@ -237,13 +288,15 @@ def main(argv=None):
     print("Probabilities after the 28th row:")
     for candidate, probability in enumerate(probabilities[-1]):
         print(f"  {candidate}: {probability:.4f}")
-    if args.rows_plot:
-        title = f"{name}: predicted {digit}" + ("" if label is None else f", label {label}")
-        try:
-            plot_rows(image, probabilities, title, args.rows_plot)
-        except OSError as error:
-            fail(PROG, f"cannot write {args.rows_plot}: {error.strerror}")
-        print(f"Rows plot written to {args.rows_plot}")
+    title = f"{name}: predicted {digit}" + ("" if label is None else f", label {label}")
+    for path, draw, what in [(args.rows_plot, plot_rows, "Rows plot"),
+                             (args.rows_gif, rows_gif, "Rows GIF")]:
+        if path:
+            try:
+                draw(image, probabilities, title, path)
+            except OSError as error:
+                fail(PROG, f"cannot write {path}: {error.strerror}")
+            print(f"{what} written to {path}")
 
 
 if __name__ == "__main__":

@@ -298,3 +298,32 @@ def test_a_missing_checkpoint_folder(tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         f"predict_digit.py: error: {tmp_path / 'none'}: no such folder"]
+
+
+def test_the_rows_gif_has_a_frame_per_row_revealing_the_image(tiny_checkpoint, tmp_path):
+    gif = tmp_path / "rows.gif"
+    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, "--test-index", "0",
+                        "--rows-gif", gif, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"Rows GIF written to {gif}"
+    assert gif.stat().st_size < 1_000_000
+    with Image.open(gif) as animation:
+        assert animation.format == "GIF" and animation.n_frames == 28
+        frames, durations = [], []
+        for index in range(animation.n_frames):
+            animation.seek(index)
+            durations.append(animation.info["duration"])
+            frames.append(np.asarray(animation.convert("L"), dtype=np.int32))
+    # Each row shows for the same time, and the last frame is held longer.
+    assert len(set(durations[:-1])) == 1 and durations[-1] > 2 * durations[0]
+    # Test image 0 (a 7) has no ink in its first rows: the first frames differ only in their
+    # titles and bars; as its rows are read, ever more of the picture changes.
+    changed = [np.count_nonzero(frame != frames[0]) for frame in frames]
+    assert changed[-1] > changed[13] > changed[1] > 0
+
+
+def test_a_rows_gif_that_is_not_a_gif_is_refused(tiny_checkpoint, tmp_path):
+    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, "--test-index", "0",
+                        "--rows-gif", tmp_path / "rows.png", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].endswith(f"'{tmp_path / 'rows.png'}' does not end in .gif")
