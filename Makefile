@@ -1,5 +1,6 @@
 # make run   - create .venv, install the pinned requirements, run the article's training
-# make test  - the same set-up, then the test suite (the full 781-step run is skipped)
+# make test  - the same set-up and the tests' tools, then the test suite (slow tests skipped)
+# make notebook - the article's notebook, train_rnn_mnist.ipynb, in Jupyter (installed on demand)
 # make test-slow - only the slow tests: the full run, the golden logs, 30 random-moment stops, kill -9
 # make study - the article's run with seeds 0..SEEDS-1 into runs/, JOBS at a time (default: the
 #              number of cores), compared with the article
@@ -18,18 +19,25 @@ VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 ARGS ?=
 
-.PHONY: run test test-slow study study-seeds-checked bench clean
+.PHONY: run test test-slow notebook study study-seeds-checked bench clean
 
 # The command goes to stderr so that `make run > run.log` holds the log alone.
 run: $(VENV)/installed
 	@echo "$(VENV_PYTHON) train_rnn_mnist.py $(ARGS)" >&2
 	@$(VENV_PYTHON) train_rnn_mnist.py $(ARGS)
 
-test: $(VENV)/installed
+test: $(VENV)/installed-test
 	$(VENV_PYTHON) -m pytest
 
-test-slow: $(VENV)/installed
+test-slow: $(VENV)/installed-test
 	$(VENV_PYTHON) -m pytest --runslow -m slow
+
+# Jupyter is installed for this target only, into the project's venv, so that the notebook's
+# kernel is the venv's Python. As root (in a container) Jupyter asks for --allow-root.
+notebook: $(VENV)/installed
+	@$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check \
+		-r requirements-notebook.txt >&2
+	$(VENV)/bin/jupyter notebook $(if $(filter 0,$(shell id -u)),--allow-root) train_rnn_mnist.ipynb
 
 # Each seed's log goes to $(RUNS)/seed-S.log, its stderr to seed-S.err and its wall time to
 # times.txt; earlier seed logs are removed first so that $(RUNS)/*.log is this study alone.
@@ -72,12 +80,17 @@ bench: $(VENV)/installed
 
 # The stamp is remade, and the pins reinstalled, whenever a requirements file changes.
 # Everything the set-up prints goes to stderr, so that `make run > run.log` holds the log alone
-# on the first run too.
-$(VENV)/installed: requirements.txt requirements-test.txt
+# on the first run too. `make run` installs what the scripts need; the tests' tools come on top.
+$(VENV)/installed: requirements.txt
 	@$(PYTHON) -c 'import sys; ok = (3, 10) <= sys.version_info[:2] <= (3, 13); \
 		sys.exit(0 if ok else "Python 3.10 to 3.13 is needed (TensorFlow 2.21 wheels); this is " + sys.version.split()[0] + ". Try: make PYTHON=python3.11")'
-	@echo "make: installing requirements-test.txt into $(VENV) (a minute or two, once)" >&2
+	@echo "make: installing requirements.txt into $(VENV) (a minute or two, once)" >&2
 	@{ test -x $(VENV_PYTHON) || $(PYTHON) -m venv $(VENV); } >&2
+	@$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt >&2
+	@touch $@
+
+$(VENV)/installed-test: requirements-test.txt $(VENV)/installed
+	@echo "make: installing requirements-test.txt into $(VENV)" >&2
 	@$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt >&2
 	@touch $@
 
