@@ -5,7 +5,7 @@ README's order, in a fresh clone of the repository with no venv, each command as
 types it into bash. Each command's effect is then checked the way a reader would check it;
 a command this file has no particular check for must at least succeed. Not run: `make test`
 (this test is part of it) and the blocks whose first line says "# not run by the README test".
-README.ja.md, where it exists, must give the same commands.
+README.ja.md must give the same commands, so this is its test too.
 
 The run takes a fresh venv and several full trainings, so it is slow: CI's slow step runs it.
 """
@@ -60,8 +60,8 @@ def all_commands(markdown):
 
 
 def shown_log(markdown):
-    """The log the README shows under "What you should see": its head and tail lines."""
-    block = re.search(r"printed this.*?^```text\n(.*?)^```$", markdown,
+    """The log the README shows, its first ```text block: its head and tail lines."""
+    block = re.search(r"^```text\n(.*?)^```$", markdown,
                       flags=re.DOTALL | re.MULTILINE).group(1).splitlines()
     cut = block.index("...")
     return block[:cut], block[cut + 1:]
@@ -75,16 +75,24 @@ def test_the_readme_marks_what_it_does_not_run_and_the_test_runs_the_rest():
     assert any(re.fullmatch(r"make study SEEDS=\d+", text) for text in run)
     assert "make bench BENCH_QUICK=1" in run
     not_run = [text for text in all_commands(readme) if text not in run]
-    assert "make study" in not_run and "make bench" in not_run
+    assert "make study" in not_run and "make bench" in not_run and "make notebook" in not_run
 
 
-def test_the_japanese_readme_gives_the_same_commands():
-    japanese = ROOT / "README.ja.md"
-    if not japanese.exists():
-        pytest.skip("README.ja.md does not exist yet")
-    english = all_commands((ROOT / "README.md").read_text())
-    missing = [text for text in english if text not in all_commands(japanese.read_text())]
+def test_the_japanese_readme_gives_the_same_commands_in_the_same_order():
+    english, japanese = [(ROOT / name).read_text() for name in ("README.md", "README.ja.md")]
+    missing = [text for text in all_commands(english) if text not in all_commands(japanese)]
     assert not missing, f"README.ja.md lacks these commands of README.md: {missing}"
+    # The same commands run, so that the test of README.md is the test of README.ja.md too.
+    assert [command.text for command in commands(japanese)] == \
+        [command.text for command in commands(english)]
+    assert [command.text for command in commands(japanese) if "Ctrl-C" in command.comment] == \
+        [command.text for command in commands(english) if "Ctrl-C" in command.comment]
+    assert shown_log(japanese) == shown_log(english)
+
+
+def test_the_readmes_link_to_each_other():
+    assert "(README.ja.md)" in (ROOT / "README.md").read_text().split("\n## ", 1)[0]
+    assert "(README.md)" in (ROOT / "README.ja.md").read_text().split("\n## ", 1)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,5 +205,9 @@ def test_a_fresh_clone_follows_the_readme_command_by_command(tmp_path):
             assert "Predicted digit: 7" in result.stdout
         elif match := re.search(r"--test-index 0 --rows-plot (\S+)$", text):
             assert "Predicted digit: 7" in result.stdout and is_png(clone / match.group(1))
+        elif match := re.search(r"--test-index 0 --rows-gif (\S+)$", text):
+            assert "Predicted digit: 7" in result.stdout
+            with Image.open(clone / match.group(1)) as gif:
+                assert gif.format == "GIF" and gif.n_frames == 28
         elif text == "make bench BENCH_QUICK=1":
             assert (clone / "runs" / "bench-quick.md").exists()
