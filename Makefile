@@ -1,6 +1,7 @@
 # make run   - create .venv, install the pinned requirements, run the article's training
 # make test  - the same set-up and the tests' tools, then the test suite (slow tests skipped)
 # make notebook - the article's notebook, train_rnn_mnist.ipynb, in Jupyter (installed on demand)
+# make tensorboard - TensorBoard (installed on demand) on LOGDIR, a run's --logdir (runs/tb)
 # make test-slow - only the slow tests: the full run, the golden logs, 30 random-moment stops, kill -9
 # make study - the article's run with seeds 0..SEEDS-1 into runs/, JOBS at a time (default: the
 #              number of cores), compared with the article
@@ -18,8 +19,9 @@ BENCH_OUTPUT ?= $(if $(BENCH_QUICK),runs/bench-quick.md,bench/results.md)
 VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 ARGS ?=
+LOGDIR ?= runs/tb
 
-.PHONY: run test test-slow notebook study study-seeds-checked bench clean
+.PHONY: run test test-slow notebook tensorboard study study-seeds-checked bench clean
 
 # The command goes to stderr so that `make run > run.log` holds the log alone.
 run: $(VENV)/installed
@@ -68,6 +70,13 @@ $(RUNS)/seed-%.log:
 study-seeds-checked:
 	@[[ "$(SEEDS)" =~ ^[1-9][0-9]*$$ ]] || { echo "make study: SEEDS must be a positive whole number, not '$(SEEDS)'" >&2; exit 2; }
 	@[[ "$(JOBS)" =~ ^[1-9][0-9]*$$ ]] || { echo "make study: JOBS must be a positive whole number, not '$(JOBS)'" >&2; exit 2; }
+
+# TensorBoard too is installed on demand. LOGDIR is a run's --logdir.
+tensorboard: $(VENV)/installed
+	@test -d "$(LOGDIR)" || { echo "make tensorboard: no folder $(LOGDIR): run .venv/bin/python train_rnn_mnist.py --logdir $(LOGDIR) first" >&2; exit 2; }
+	@$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check \
+		-r requirements-tensorboard.txt >&2
+	$(VENV)/bin/tensorboard --logdir $(LOGDIR)
 
 # PyTorch is installed for the full benchmark only; where it cannot be, its peer is skipped.
 # The quick mode uses it if it is there, so that `make test` stays light.

@@ -242,7 +242,7 @@ class RunCheckpoints:
     def start(self, session):
         """Restore the resumed checkpoint into the session; return the first step to train."""
         if self.folder is not None:
-            self.saver = tf.train.Saver()  # the graph's variables, Adam's slots included
+            self.saver = model_saver()  # the graph's variables, Adam's slots included
         if self.resumed is None:
             return 1
         restore_variables(session, self.saver, self.resumed)
@@ -318,7 +318,8 @@ def total_steps(training_iters, batch_size):
 def recorded_flags(args):
     """The flags a checkpoint records and a resume is checked against (--data as text)."""
     flags = {name: value for name, value in vars(args).items()
-             if name not in ("save_dir", "save_every", "resume", "overwrite", "verbose")}
+             if name not in ("save_dir", "save_every", "resume", "overwrite", "verbose",
+                             "logdir")}
     flags["data"] = str(flags["data"])
     return flags
 
@@ -356,6 +357,25 @@ def installed_versions():
             "numpy": np.__version__}
 
 
+# The trainer's graph has name scopes for TensorBoard, and two of them name variables too. A
+# checkpoint keeps each variable's name without them, as before the scopes existed: earlier
+# checkpoints still resume, and predict_digit.py, which builds the bare model, reads them all.
+NAME_SCOPES = ("RNN/", "optimizer/")
+
+
+def saved_name(variable):
+    name = variable.op.name
+    for scope in NAME_SCOPES:
+        if name.startswith(scope):
+            return name[len(scope):]
+    return name
+
+
+def model_saver():
+    """A Saver of the graph's variables, under the names checkpoints give them."""
+    return tf.train.Saver({saved_name(variable): variable for variable in tf.global_variables()})
+
+
 def restore_variables(session, saver, checkpoint):
     """Load the checkpoint's values into this graph's variables, once they are checked.
 
@@ -365,7 +385,7 @@ def restore_variables(session, saver, checkpoint):
     saved = read_model(checkpoint)
     try:
         for variable in tf.global_variables():
-            name, shape = variable.op.name, variable.shape.as_list()
+            name, shape = saved_name(variable), variable.shape.as_list()
             if name not in saved:
                 raise ValueError(f"it has no variable {name}")
             if list(saved[name].shape) != shape:

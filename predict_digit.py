@@ -138,7 +138,7 @@ def probabilities_by_row(checkpoint, image):
         x, _ = placeholders()
         logits_by_row = RNN(x, checkpoint.settings["flags"]["num_hidden"], every_row=True)
         probabilities = tf.nn.softmax(tf.stack(logits_by_row, axis=1))
-        saver = tf.train.Saver()  # the model's variables; the checkpoint's Adam slots stay unread
+        saver = checkpoints.model_saver()  # the model's variables; Adam's slots stay unread
         with tf.Session() as sess:
             checkpoints.restore_variables(sess, saver, checkpoint)
             # Scaled exactly as the training images were.

@@ -21,29 +21,29 @@ Where this code departs from the article, and why:
 - The article's listing uses `preds` without defining it; it is `RNN(x)`, as here.
 - The run is seeded (--seed). The article's was not, so its exact numbers cannot be repeated;
   ours can, byte for byte on the same machine.
-- One line is added at the end, the accuracy on the whole test set: the article's figure is
-  measured on 128 images, where one image moves it by 0.8%.
+- One line is added at the end, the accuracy on the whole test set: in the article's 128
+  images, one image moves it by 0.8%.
 - TensorFlow's deprecation warnings are hidden (--verbose shows them): this API is deprecated,
   and using it is the point.
 - Beyond the article, each in a module of its own: checkpoints and resuming (checkpoints.py),
-  stopping on Ctrl-C between steps (stop_signals.py), the log's grammar (log_lines.py), the
-  timing line on stderr (timing.py).
-- How it runs, not what it computes: TensorFlow on one thread, loss and accuracy from one
-  session run, batches scaled as they are taken (bench/README.md measures each); the log is
-  byte-identical to running it the article's way.
+  stopping on Ctrl-C between steps (stop_signals.py), TensorBoard's event files
+  (tensorboard_events.py), the log's grammar (log_lines.py), the timing line (timing.py).
+- How it runs, not what it computes: one TensorFlow thread, loss and accuracy from one session
+  run, batches scaled as taken (bench/README.md); the log is byte-identical either way.
 """
 
 import argparse
 import gc
 import random
 import sys
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 import numpy as np
 
 import checkpoints
 import input_data
+import tensorboard_events
 import tensorflow_v1
 from cli import (data_source, fail, int_up_to, non_negative_int, positive_float32, positive_int,
                  seed_value)
@@ -82,8 +82,7 @@ def parse_args(argv=None):
                         help="seeds Python's random, NumPy and TensorFlow's graph")
     parser.add_argument("--data", type=data_source, default=input_data.EMBEDDED_MNIST,
                         help="an .npz in the layout of tf.keras.datasets.mnist (x_train, y_train, "
-                        "x_test, y_test), or 'keras' to download it with "
-                        "tf.keras.datasets.mnist.load_data()")
+                        "x_test, y_test), or 'keras' to download it with that module")
     parser.add_argument("--verbose", action="store_true",
                         help="show TensorFlow's log and deprecation warnings")
     parser.add_argument("--save-dir", type=Path, default=None,
@@ -93,6 +92,8 @@ def parse_args(argv=None):
                         help="with --save-dir, also save every N steps (0: only at the end)")
     parser.add_argument("--resume", action="store_true",
                         help="continue from the checkpoint in --save-dir, exactly where it stopped")
+    parser.add_argument("--logdir", type=Path, default=None,
+                        help="write TensorBoard event files here: the log's numbers and the graph")
     parser.add_argument("--overwrite", action="store_true",
                         help="start a new run in a --save-dir that holds a checkpoint, replacing it")
     args = parser.parse_args(argv)
@@ -144,40 +145,39 @@ def RNN(x, num_hidden=128, every_row=False):
 
 
 def cost_and_optimizer(preds, y, learning_rate):
-    cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=preds, labels=y))
-    optimizer = tf.train.AdamOptimizer(learning_rate=learning_rate).minimize(cost)
+    with tf.name_scope("cost"):
+        cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=preds, labels=y))
+    with tf.name_scope("optimizer"):
+        optimizer = tf.train.AdamOptimizer(learning_rate=learning_rate).minimize(cost)
     return cost, optimizer
 
 
 def accuracy_of(preds, y):
-    correct_pred = tf.equal(tf.argmax(preds, 1), tf.argmax(y, 1))
-    return tf.reduce_mean(tf.cast(correct_pred, tf.float32))
+    with tf.name_scope("evaluation"):
+        correct_pred = tf.equal(tf.argmax(preds, 1), tf.argmax(y, 1))
+        return tf.reduce_mean(tf.cast(correct_pred, tf.float32))
 
 
-@dataclass
-class ArticleGraph:
-    x: object
-    y: object
-    preds: object
-    cost: object
-    optimizer: object
-    accuracy: object
+ArticleGraph = namedtuple("ArticleGraph", "x y preds cost optimizer accuracy")
 
 
 def build_graph(num_hidden, learning_rate):
-    x, y = placeholders()
-    preds = RNN(x, num_hidden)
+    # The scopes group the graph in TensorBoard (--logdir); they name ops, and change no number.
+    with tf.name_scope("input"):
+        x, y = placeholders()
+    with tf.variable_scope("RNN"):
+        preds = RNN(x, num_hidden)
     cost, optimizer = cost_and_optimizer(preds, y, learning_rate)
     accuracy = accuracy_of(preds, y)
     return ArticleGraph(x, y, preds, cost, optimizer, accuracy)
 
 
-def train(sess, graph, mnist, args, first_step=1, stop=None, saved=None):
+def train(sess, graph, mnist, args, first_step=1, stop=None, saved=None, events=None):
     """The article's training loop; returns the last step done.
 
     `first_step` is above 1 when resuming; `stop`, once a stop signal has come, ends the loop
     after the step under way, so that the step is whole in a checkpoint; `saved` saves every
-    --save-every steps.
+    --save-every steps; `events` gets each logged line's numbers for TensorBoard.
     """
     step = first_step
     # The article's loop: 781 steps for 100,000 iterations of batch 128.
@@ -193,6 +193,8 @@ def train(sess, graph, mnist, args, first_step=1, stop=None, saved=None):
             # numbers.
             acc, loss = sess.run([graph.accuracy, graph.cost], feed_dict=feed)
             print(format_log_line(step, loss, acc), flush=True)
+            if events is not None:
+                events.scalars(step, loss=loss, accuracy=acc)
             if not np.isfinite(loss):
                 fail(PROG, f"the loss is {loss} at step {step}: training diverged (is "
                      f"--learning-rate {args.learning_rate} too large?); nothing was saved from it")
@@ -215,6 +217,7 @@ def test(sess, graph, mnist, test_len):
     all_data = test_images.reshape((-1, NUM_ROWS, NUM_PIXELS))
     all_acc = sess.run(graph.accuracy, feed_dict={graph.x: all_data, graph.y: mnist.test.labels})
     print(format_full_test_line(mnist.test.num_examples, all_acc), flush=True)
+    return test_acc, all_acc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,7 +240,8 @@ def read_data(args):
 def main(argv=None):
     try:
         run(argv)
-    except (input_data.DataError, checkpoints.CheckpointError) as error:
+    except (input_data.DataError, checkpoints.CheckpointError,
+            tensorboard_events.LogdirError) as error:
         fail(PROG, str(error))
 
 
@@ -248,6 +252,7 @@ def run(argv):
     # in a moment.
     mnist = read_data(args)
     saved = checkpoints.RunCheckpoints(args, mnist)
+    tensorboard_events.checked_logdir(args.logdir)
     resuming = f", resuming after step {saved.resumed.step}" if saved.resumed else ""
     print(f"{PROG}: seed {args.seed}, data {args.data}: {mnist.train.num_examples} training "
           f"images (after {input_data.VALIDATION_SIZE} for validation), "
@@ -263,11 +268,12 @@ def run(argv):
             with tf.Session(config=session_config()) as sess:
                 sess.run(tf.global_variables_initializer())
                 first_step = saved.start(sess)
+                events = tensorboard_events.Events(args.logdir, sess.graph, first_step)
                 clock.lap("graph")
                 if stop.requested():
                     exit_interrupted(PROG, stop.signal_number)
 
-                last_step = train(sess, graph, mnist, args, first_step, stop, saved)
+                last_step = train(sess, graph, mnist, args, first_step, stop, saved, events)
                 clock.lap("training")
                 if args.save_dir:
                     saved.save(sess, last_step)
@@ -276,7 +282,8 @@ def run(argv):
                     saved.report_stop(argv, last_step)
                     sys.exit(128 + stop.signal_number)  # 130 for SIGINT, 143 for SIGTERM
 
-                test(sess, graph, mnist, args.test_len)
+                test_acc, all_acc = test(sess, graph, mnist, args.test_len)
+                events.test(last_step, test_acc, all_acc)
                 clock.lap("test")
                 if stop.requested():
                     exit_interrupted(PROG, stop.signal_number)

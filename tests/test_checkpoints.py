@@ -29,7 +29,7 @@ def train_briefly(tiny_arrays, steps):
     with graph.as_default():
         trm.set_seed(0)
         model = trm.build_graph(num_hidden=16, learning_rate=0.01)
-        saver = tf.train.Saver()
+        saver = checkpoints.model_saver()
         session = tf.Session(graph=graph)
         session.run(tf.global_variables_initializer())
     mnist = input_data.data_sets_from_arrays(tiny_arrays, one_hot=True, seed=0)
@@ -59,7 +59,7 @@ def test_save_and_restore_give_the_same_predictions(tiny_arrays, tmp_path):
         with tf.Session() as session:
             session.run(tf.global_variables_initializer())  # other weights, until restored
             fresh = session.run(restored.preds, feed_dict={restored.x: images})
-            tf.train.Saver().restore(session, checkpoint.model_prefix)
+            checkpoints.model_saver().restore(session, checkpoint.model_prefix)
             after = session.run(restored.preds, feed_dict={restored.x: images})
     assert not np.array_equal(fresh, before)
     assert np.array_equal(after, before)

@@ -153,7 +153,7 @@ def test_the_last_row_is_the_articles_prediction(tiny_checkpoint, mnist_arrays):
     with tf.Graph().as_default():
         graph = trm.build_graph(num_hidden=128, learning_rate=0.001)
         with tf.Session() as session:
-            tf.train.Saver().restore(session, checkpoint.model_prefix)
+            checkpoints.model_saver().restore(session, checkpoint.model_prefix)
             scaled = input_data.flatten_and_scale(image[np.newaxis]).reshape(1, 28, 28)
             article = session.run(tf.nn.softmax(graph.preds), feed_dict={graph.x: scaled})[0]
     np.testing.assert_allclose(by_row[-1], article, rtol=1e-5, atol=1e-7)

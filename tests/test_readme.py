@@ -75,7 +75,8 @@ def test_the_readme_marks_what_it_does_not_run_and_the_test_runs_the_rest():
     assert any(re.fullmatch(r"make study SEEDS=\d+", text) for text in run)
     assert "make bench BENCH_QUICK=1" in run
     not_run = [text for text in all_commands(readme) if text not in run]
-    assert "make study" in not_run and "make bench" in not_run and "make notebook" in not_run
+    assert {"make study", "make bench", "make notebook", "make tensorboard LOGDIR=runs/tb"} <= \
+        set(not_run)
 
 
 def test_the_japanese_readme_gives_the_same_commands_in_the_same_order():
@@ -209,5 +210,8 @@ def test_a_fresh_clone_follows_the_readme_command_by_command(tmp_path):
             assert "Predicted digit: 7" in result.stdout
             with Image.open(clone / match.group(1)) as gif:
                 assert gif.format == "GIF" and gif.n_frames == 28
+        elif match := re.search(r"train_rnn_mnist\.py --logdir (\S+)$", text):
+            assert result.stdout == logs["run.log"]  # the same log, with event files beside it
+            assert list((clone / match.group(1)).glob("events.out.tfevents.*"))
         elif text == "make bench BENCH_QUICK=1":
             assert (clone / "runs" / "bench-quick.md").exists()

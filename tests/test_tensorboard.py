@@ -1,0 +1,145 @@
+"""--logdir: TensorBoard event files holding the printed log's numbers, the test and the graph.
+
+The event files are read back with tf.compat.v1.train.summary_iterator, which needs no
+TensorBoard package.
+"""
+
+import os
+import signal
+import time
+
+import pytest
+
+import checkpoints
+import log_lines
+import tensorflow_v1
+from conftest import run_script, start_script
+
+TINY_FLAGS = ["--training-iters", str(32 * 21), "--batch-size", "32", "--display-step", "1",
+              "--test-len", "64"]
+
+
+def events_of(logdir):
+    """Every event of the folder's event files, oldest file first."""
+    tf = tensorflow_v1.load()
+    files = sorted(logdir.glob("events.out.tfevents.*"), key=lambda path: path.stat().st_mtime)
+    return [event for path in files for event in tf.train.summary_iterator(str(path))]
+
+
+def scalars_as_tensorboard_shows_them(events):
+    """{tag: {step: value}}, with TensorBoard's rule for a restarted run: a SessionLog START at
+    step N drops what came before it from step N on. A step written twice is an error."""
+    tf = tensorflow_v1.load()
+    scalars = {}
+    for event in events:
+        if event.HasField("session_log") and event.session_log.status == tf.SessionLog.START:
+            for values in scalars.values():
+                for step in [step for step in values if step >= event.step]:
+                    del values[step]
+        for value in event.summary.value:
+            values = scalars.setdefault(value.tag, {})
+            assert event.step not in values, f"{value.tag} at step {event.step} twice"
+            values[event.step] = value.simple_value
+    return scalars
+
+
+def assert_scalars_are_the_log(scalars, stdout):
+    lines = stdout.splitlines()
+    logged = [log_lines.LOG_LINE_PATTERN.fullmatch(line) for line in lines[:-2]]
+    assert all(logged)
+    assert sorted(scalars["loss"]) == [int(match["step"]) for match in logged]
+    for match in logged:
+        step = int(match["step"])
+        assert f"{scalars['loss'][step]:.6f}" == match["loss"]
+        assert f"{scalars['accuracy'][step]:.5f}" == match["acc"]
+    last_step = int(logged[-1]["step"])
+    test = log_lines.TEST_LINE_PATTERN.fullmatch(lines[-2])
+    full_test = log_lines.FULL_TEST_LINE_PATTERN.fullmatch(lines[-1])
+    assert scalars["test_accuracy"] == {last_step: float(test["acc"])}
+    assert list(scalars["test_accuracy_all_images"]) == [last_step]
+    assert f"{scalars['test_accuracy_all_images'][last_step]:.4f}" == full_test["acc"]
+
+
+def test_the_events_hold_the_logs_numbers_the_test_and_the_graph(tiny_npz, tmp_path):
+    logdir = tmp_path / "runs" / "tb"
+    with_logdir = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_FLAGS,
+                             "--logdir", logdir, cwd=tmp_path)
+    without = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_FLAGS, cwd=tmp_path)
+    assert with_logdir.returncode == 0, with_logdir.stderr
+    assert with_logdir.stdout == without.stdout
+    assert len(with_logdir.stderr.splitlines()) == 2  # nothing more on stderr either
+
+    events = events_of(logdir)
+    assert_scalars_are_the_log(scalars_as_tensorboard_shows_them(events), with_logdir.stdout)
+
+    # The graph, with the article's structure in its name scopes: 28 unrolled cells sharing
+    # one kernel, the dense layer, the loss, the optimizer, the evaluation.
+    tf = tensorflow_v1.load()
+    graphs = [event.graph_def for event in events if event.graph_def]
+    assert len(graphs) == 1
+    graph = tf.GraphDef.FromString(graphs[0])
+    names = {node.name for node in graph.node}
+    cell_products = {name for name in names if name.startswith("RNN/rnn/basic_lstm_cell/MatMul")}
+    assert len(cell_products) == 28
+    kernels = {name for name in names if name.endswith("basic_lstm_cell/kernel")}
+    assert kernels == {"RNN/rnn/basic_lstm_cell/kernel"}
+    for scope in ("input/", "cost/", "optimizer/", "evaluation/"):
+        assert any(name.startswith(scope) for name in names), scope
+
+
+def test_no_logdir_writes_nothing(tiny_npz, tmp_path):
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_FLAGS, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.rglob("events.out.tfevents.*")) == []
+
+
+def test_checkpoints_keep_the_variable_names_they_had_before_the_name_scopes(tiny_checkpoint):
+    """Earlier checkpoints resume, and predict_digit.py reads both."""
+    names = set(checkpoints.read_model(checkpoints.load(tiny_checkpoint)))
+    assert names == {
+        "Variable", "Variable_1", "beta1_power", "beta2_power",
+        "rnn/basic_lstm_cell/kernel", "rnn/basic_lstm_cell/bias",
+        *(f"{variable}/{slot}" for variable in ("Variable", "Variable_1",
+                                                "rnn/basic_lstm_cell/kernel",
+                                                "rnn/basic_lstm_cell/bias")
+          for slot in ("Adam", "Adam_1")),
+    }
+
+
+def test_a_killed_and_resumed_run_continues_its_curves_with_no_step_twice(tiny_npz, tmp_path):
+    run = ["--data", tiny_npz, "--training-iters", str(32 * 41), "--batch-size", "32",
+           "--display-step", "1", "--test-len", "64"]
+    flags = [*run, "--save-dir", tmp_path / "ck", "--save-every", "5", "--logdir", tmp_path / "tb"]
+    uninterrupted = run_script("train_rnn_mnist.py", *run, cwd=tmp_path)
+    assert uninterrupted.returncode == 0, uninterrupted.stderr
+
+    # Killed after step 13 is logged: the checkpoint is step 10's, the events go to step 13.
+    process = start_script("train_rnn_mnist.py", *flags, cwd=tmp_path)
+    for line in process.stdout:
+        if line.startswith("step: 13 "):
+            break
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=60)
+    time.sleep(0.1)
+    assert checkpoints.load(tmp_path / "ck").step == 10
+
+    resumed = run_script("train_rnn_mnist.py", *flags, "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.splitlines()[0].startswith("step: 11 ")
+    scalars = scalars_as_tensorboard_shows_them(events_of(tmp_path / "tb"))
+    assert_scalars_are_the_log(scalars, uninterrupted.stdout)
+
+
+@pytest.mark.parametrize("make_logdir, complaint", [
+    (lambda tmp: (tmp / "a_file").write_text("x") and tmp / "a_file", "is a file, not a folder"),
+    (lambda tmp: (tmp / "b_file").write_text("x") and tmp / "b_file" / "tb",
+     "cannot be written (Not a directory)"),
+])
+def test_a_bad_logdir_is_one_line_before_training(make_logdir, complaint, tiny_npz, tmp_path):
+    logdir = make_logdir(tmp_path)
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_FLAGS,
+                        "--logdir", logdir, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == \
+        f"train_rnn_mnist.py: error: --logdir {logdir}: {complaint}"
+    assert "Traceback" not in result.stderr and result.stdout == ""
