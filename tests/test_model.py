@@ -33,16 +33,20 @@ def test_the_graph_is_a_basic_lstm_reading_rows_then_a_dense_layer():
         trm.set_seed(0)
         graph = trm.build_graph(num_hidden=8, learning_rate=0.001)
         trainable = {v.name: v for v in tf.trainable_variables()}
-        assert sorted(trainable) == ["Variable:0", "Variable_1:0",
-                                     "rnn/basic_lstm_cell/bias:0", "rnn/basic_lstm_cell/kernel:0"]
+        # Under the RNN scope that groups the model in TensorBoard (checkpoints drop it).
+        assert sorted(trainable) == ["RNN/Variable:0", "RNN/Variable_1:0",
+                                     "RNN/rnn/basic_lstm_cell/bias:0",
+                                     "RNN/rnn/basic_lstm_cell/kernel:0"]
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             # Non-zero LSTM biases, so that a misplaced forget_bias or gate order shows.
-            sess.run(trainable["rnn/basic_lstm_cell/bias:0"].assign(rng.normal(size=32) * 0.5))
+            sess.run(trainable["RNN/rnn/basic_lstm_cell/bias:0"].assign(
+                rng.normal(size=32) * 0.5))
             logits = sess.run(graph.preds, feed_dict={graph.x: images})
             kernel, lstm_bias, weight, bias = sess.run([
-                trainable["rnn/basic_lstm_cell/kernel:0"], trainable["rnn/basic_lstm_cell/bias:0"],
-                trainable["Variable:0"], trainable["Variable_1:0"]])
+                trainable["RNN/rnn/basic_lstm_cell/kernel:0"],
+                trainable["RNN/rnn/basic_lstm_cell/bias:0"],
+                trainable["RNN/Variable:0"], trainable["RNN/Variable_1:0"]])
     assert kernel.shape == (28 + 8, 4 * 8)
     assert weight.shape == (8, 10) and bias.shape == (10,)
     expected = numpy_basic_lstm_logits(images.astype(np.float64), kernel, lstm_bias, weight, bias)
@@ -76,7 +80,7 @@ def test_the_dense_layer_starts_from_a_standard_normal():
     with tf.Graph().as_default():
         trm.set_seed(1)
         trm.build_graph(num_hidden=128, learning_rate=0.001)
-        weight = [v for v in tf.trainable_variables() if v.name == "Variable:0"][0]
+        weight = [v for v in tf.trainable_variables() if v.name == "RNN/Variable:0"][0]
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             values = sess.run(weight)
