@@ -18,6 +18,8 @@ BENCH_QUICK ?=
 BENCH_OUTPUT ?= $(if $(BENCH_QUICK),runs/bench-quick.md,bench/results.md)
 VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
+# Every use sends pip's output to stderr, so that `make run > run.log` holds the log alone.
+PIP_INSTALL := $(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check
 ARGS ?=
 LOGDIR ?= runs/tb
 
@@ -37,8 +39,7 @@ test-slow: $(VENV)/installed-test
 # Jupyter is installed for this target only, into the project's venv, so that the notebook's
 # kernel is the venv's Python. As root (in a container) Jupyter asks for --allow-root.
 notebook: $(VENV)/installed
-	@$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check \
-		-r requirements-notebook.txt >&2
+	@$(PIP_INSTALL) -r requirements-notebook.txt >&2
 	$(VENV)/bin/jupyter notebook $(if $(filter 0,$(shell id -u)),--allow-root) train_rnn_mnist.ipynb
 
 # Each seed's log goes to $(RUNS)/seed-S.log, its stderr to seed-S.err and its wall time to
@@ -74,16 +75,14 @@ study-seeds-checked:
 # TensorBoard too is installed on demand. LOGDIR is a run's --logdir.
 tensorboard: $(VENV)/installed
 	@test -d "$(LOGDIR)" || { echo "make tensorboard: no folder $(LOGDIR): run .venv/bin/python train_rnn_mnist.py --logdir $(LOGDIR) first" >&2; exit 2; }
-	@$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check \
-		-r requirements-tensorboard.txt >&2
+	@$(PIP_INSTALL) -r requirements-tensorboard.txt >&2
 	$(VENV)/bin/tensorboard --logdir $(LOGDIR)
 
 # PyTorch is installed for the full benchmark only; where it cannot be, its peer is skipped.
 # The quick mode uses it if it is there, so that `make test` stays light.
 bench: $(VENV)/installed
 	@mkdir -p $(dir $(BENCH_OUTPUT))
-	@$(if $(BENCH_QUICK),true,$(VENV_PYTHON) -m pip install --quiet \
-		--disable-pip-version-check -r bench/requirements-peers.txt >&2) \
+	@$(if $(BENCH_QUICK),true,$(PIP_INSTALL) -r bench/requirements-peers.txt >&2) \
 		|| echo "bench: torch could not be installed; the PyTorch peer will be skipped" >&2
 	$(VENV_PYTHON) bench/run_bench.py $(if $(BENCH_QUICK),--quick) --output $(BENCH_OUTPUT)
 
@@ -95,12 +94,12 @@ $(VENV)/installed: requirements.txt
 		sys.exit(0 if ok else "Python 3.10 to 3.13 is needed (TensorFlow 2.21 wheels); this is " + sys.version.split()[0] + ". Try: make PYTHON=python3.11")'
 	@echo "make: installing requirements.txt into $(VENV) (a minute or two, once)" >&2
 	@{ test -x $(VENV_PYTHON) || $(PYTHON) -m venv $(VENV); } >&2
-	@$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt >&2
+	@$(PIP_INSTALL) -r requirements.txt >&2
 	@touch $@
 
 $(VENV)/installed-test: requirements-test.txt $(VENV)/installed
 	@echo "make: installing requirements-test.txt into $(VENV)" >&2
-	@$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt >&2
+	@$(PIP_INSTALL) -r requirements-test.txt >&2
 	@touch $@
 
 clean:
