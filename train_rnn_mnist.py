@@ -172,7 +172,8 @@ def build_graph(num_hidden, learning_rate):
     return ArticleGraph(x, y, preds, cost, optimizer, accuracy)
 
 
-def train(sess, graph, mnist, args, first_step=1, stop=None, saved=None, events=None):
+def train(sess, graph, mnist, args, first_step=1, stop=None, saved=None,
+          events=tensorboard_events.NO_EVENTS):
     """The article's training loop; returns the last step done.
 
     `first_step` is above 1 when resuming; `stop`, once a stop signal has come, ends the loop
@@ -193,8 +194,7 @@ def train(sess, graph, mnist, args, first_step=1, stop=None, saved=None, events=
             # numbers.
             acc, loss = sess.run([graph.accuracy, graph.cost], feed_dict=feed)
             print(format_log_line(step, loss, acc), flush=True)
-            if events is not None:
-                events.scalars(step, loss=loss, accuracy=acc)
+            events.scalars(step, loss=loss, accuracy=acc)
             if not np.isfinite(loss):
                 fail(PROG, f"the loss is {loss} at step {step}: training diverged (is "
                      f"--learning-rate {args.learning_rate} too large?); nothing was saved from it")
