@@ -155,12 +155,17 @@ def sure_from_row(probabilities, digit):
     return 1 if len(unsure_rows) == 0 else int(unsure_rows[-1]) + 2
 
 
-def plot_rows(image, probabilities, title, path):
+def pyplot():
+    """matplotlib.pyplot without a display, imported only when a picture is asked for."""
     import matplotlib
 
-    matplotlib.use("Agg")  # no display needed
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    return plt
 
+
+def plot_rows(image, probabilities, title, path):
+    plt = pyplot()
     digit = int(np.argmax(probabilities[-1]))
     figure, (image_axis, heat_axis) = plt.subplots(
         1, 2, sharey=True, figsize=(8.5, 5.4), gridspec_kw={"width_ratios": [FRAME, 10]})
@@ -193,11 +198,9 @@ def plot_rows(image, probabilities, title, path):
 def rows_gif(image, probabilities, title, path):
     """The article's GIF, made from the model: one frame per row, the image read down to that
     row beside the class probabilities after it; the last frame is held."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from PIL import Image
+
+    plt = pyplot()
 
     figure, (image_axis, bar_axis) = plt.subplots(
         1, 2, figsize=(6.4, 3.2), dpi=80, gridspec_kw={"width_ratios": [1, 1.3]})
