@@ -206,10 +206,10 @@ def study_throughput(seeds, flags, rounds):
                 print(f"study {repeat + 1}/{rounds}: make study SEEDS={seeds} JOBS={study.jobs} "
                       "...", file=sys.stderr, flush=True)
                 wall, logs = run_study(seeds, study.jobs, flags, Path(scratch) / "runs")
-                if len(logs) != seeds or logs != (first_logs or logs):
+                first_logs = first_logs or logs
+                if len(logs) != seeds or logs != first_logs:
                     raise SystemExit(f"run_bench.py: error: make study JOBS={study.jobs} gave "
                                      "other logs than the first study")
-                first_logs = logs
                 study.walls.append(wall)
     return studies
 

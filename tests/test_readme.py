@@ -15,7 +15,6 @@ import re
 import signal
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -41,22 +40,25 @@ def sh_blocks(markdown):
                                                         flags=re.DOTALL | re.MULTILINE)]
 
 
-def commands(markdown):
-    """The commands a reader runs, in order: ```sh blocks, but those marked not to be run."""
+def block_commands(block):
+    """The commands of one ```sh block, without comment lines and trailing comments."""
     found = []
-    for block in sh_blocks(markdown):
-        if block and block[0].startswith(NOT_RUN):
-            continue
-        for line in block:
-            text, _, comment = line.partition(" #")
-            if text.strip() and not line.lstrip().startswith("#"):
-                found.append(Command(text.strip(), comment.strip()))
+    for line in block:
+        text, _, comment = line.partition(" #")
+        if text.strip() and not line.lstrip().startswith("#"):
+            found.append(Command(text.strip(), comment.strip()))
     return found
 
 
+def commands(markdown):
+    """The commands a reader runs, in order: ```sh blocks, but those marked not to be run."""
+    return [command for block in sh_blocks(markdown)
+            if not (block and block[0].startswith(NOT_RUN))
+            for command in block_commands(block)]
+
+
 def all_commands(markdown):
-    return [line.partition(" #")[0].strip() for block in sh_blocks(markdown) for line in block
-            if line.strip() and not line.lstrip().startswith("#")]
+    return [command.text for block in sh_blocks(markdown) for command in block_commands(block)]
 
 
 def shown_log(markdown):

@@ -6,7 +6,6 @@ TensorBoard package.
 
 import os
 import signal
-import time
 
 import pytest
 
@@ -120,7 +119,6 @@ def test_a_killed_and_resumed_run_continues_its_curves_with_no_step_twice(tiny_n
             break
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=60)
-    time.sleep(0.1)
     assert checkpoints.load(tmp_path / "ck").step == 10
 
     resumed = run_script("train_rnn_mnist.py", *flags, "--resume", cwd=tmp_path)
