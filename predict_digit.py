@@ -3,13 +3,16 @@ LSTM's answer forms as it reads the image row by row.
 
     python train_rnn_mnist.py --save-dir checkpoints/article      # train, and keep the model
     python predict_digit.py --checkpoint checkpoints/article my_digit.png
+    python predict_digit.py --checkpoint checkpoints/article digit.jpg --show-preprocessing how.png
     python predict_digit.py --checkpoint checkpoints/article --test-index 0 --rows-plot rows.png
     python predict_digit.py --checkpoint checkpoints/article --test-index 0 --rows-gif rows.gif
 
-A picture of any size is first made to look like an MNIST image, the way MNIST's were made:
-grayscale, inverted when its background is light (MNIST digits are light on black), the digit
-fitted into a 20x20 box keeping its aspect ratio, and centred by its centre of mass in a 28x28
-frame. --test-index N takes image N of the embedded test set instead, and prints its label.
+A picture of any size, a phone photo included, is first made to look like an MNIST image
+(digit_photo.py): the ink is separated from the paper, whatever their colours and however the
+light falls, then fitted into a 20x20 box keeping its aspect ratio and centred by its centre of
+mass in a 28x28 frame, light on black, as MNIST's were made. --show-preprocessing FILE.png shows
+each step. --test-index N takes image N of the embedded test set instead, as it is, and prints
+its label.
 """
 
 import argparse
@@ -23,99 +26,20 @@ sys.dont_write_bytecode = True
 import checkpoints  # noqa: E402
 import input_data  # noqa: E402
 import tensorflow_v1  # noqa: E402
-from cli import fail, gif_path, non_negative_int, one_line, png_path  # noqa: E402
+from cli import fail, gif_path, non_negative_int, png_path  # noqa: E402
+from digit_photo import FRAME, ImageError, read_digit  # noqa: E402
 from input_data import NUM_CLASSES, flatten_and_scale  # noqa: E402
 from tensorflow_v1 import tf  # noqa: E402
 from train_rnn_mnist import RNN, placeholders  # noqa: E402  (the article's model)
 
 PROG = "predict_digit.py"
 
-DIGIT_BOX = 20  # MNIST fitted each digit into 20x20 pixels...
-FRAME = 28  # ...and centred it by its centre of mass in 28x28.
-INK_THRESHOLD = 0.1  # a pixel is part of the digit above 10% of the darkest ink
 SURE = 0.9  # the rows plot marks where the answer's probability stays above this
 ROW_SECONDS, HOLD_SECONDS = 0.25, 2.5  # the rows GIF: each row's frame, then the last one held
 
 
-class ImageError(Exception):
-    """An image that cannot be classified; the message names the file and the problem."""
-
-
 # ---------------------------------------------------------------------------------------------
 # The input: a picture made MNIST-like, or an image of the test set
-
-
-def read_image(path):
-    """The picture at `path` as grayscale pixels 0..255 (transparent parts count as white)."""
-    from PIL import Image, UnidentifiedImageError
-
-    if not path.is_file():
-        raise ImageError(f"{path}: no such file")
-    try:
-        with Image.open(path) as image:
-            image.load()
-            if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-                white = Image.new("RGBA", image.size, "white")
-                image = Image.alpha_composite(white, image.convert("RGBA"))
-            gray = np.asarray(image.convert("L"), dtype=np.float32)
-    except UnidentifiedImageError:
-        raise ImageError(f"{path}: not an image that Pillow can read") from None
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
-        raise ImageError(f"{path}: cannot be read ({one_line(error)})") from None
-    if gray.size == 0:
-        raise ImageError(f"{path}: the image has no pixels")
-    return gray
-
-
-def mnist_like(gray, source="image"):
-    """A 28x28 image in MNIST's style (digit 0..255 on 0) from grayscale pixels of any size."""
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    background = np.median(border)
-    if background > 127:  # a dark digit on light paper: MNIST's digits are light on black
-        gray, background = 255 - gray, 255 - background
-    ink = np.clip(gray - background, 0, None)
-    if ink.max() < 255 * INK_THRESHOLD:
-        raise ImageError(f"{source}: no digit found (the image is blank)")
-    ink *= 255 / ink.max()
-
-    rows, columns = np.nonzero(ink > 255 * INK_THRESHOLD)
-    digit = ink[rows.min(): rows.max() + 1, columns.min(): columns.max() + 1]
-    fitted = fit_into_box(digit, DIGIT_BOX)
-    return centre_by_mass(fitted, FRAME)
-
-
-def fit_into_box(digit, size):
-    """Scale so that the longer side is `size` pixels, keeping the aspect ratio."""
-    from PIL import Image
-
-    height, width = digit.shape
-    scale = size / max(height, width)
-    new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    resized = Image.fromarray(digit.astype(np.float32)).resize(
-        new_size, Image.Resampling.LANCZOS)
-    return np.clip(np.asarray(resized), 0, 255)
-
-
-def centre_by_mass(digit, size):
-    """Place `digit` in a size x size frame so that its centre of mass is the frame's centre."""
-    rows, columns = np.indices(digit.shape)
-    mass = digit.sum()
-    centre_row = (rows * digit).sum() / mass
-    centre_column = (columns * digit).sum() / mass
-    # MNIST's digits have their centre of mass at pixel (14, 14): over its first 500 test images
-    # the mean is (13.98, 14.01).
-    top = int(round(size / 2 - centre_row))
-    left = int(round(size / 2 - centre_column))
-
-    frame = np.zeros((size, size), dtype=np.float32)
-    # The part of the digit that falls inside the frame (all of it, unless it is very lopsided).
-    frame_top, frame_left = max(top, 0), max(left, 0)
-    digit_top, digit_left = frame_top - top, frame_left - left
-    height = min(digit.shape[0] - digit_top, size - frame_top)
-    width = min(digit.shape[1] - digit_left, size - frame_left)
-    frame[frame_top:frame_top + height, frame_left:frame_left + width] = \
-        digit[digit_top:digit_top + height, digit_left:digit_left + width]
-    return frame
 
 
 def mnist_test_image(index):
@@ -132,8 +56,8 @@ def mnist_test_image(index):
 # The model: the article's graph, restored, read out after every row
 
 
-def probabilities_by_row(checkpoint, image):
-    """The class probabilities after each of the 28 rows: an array [28, 10]."""
+def probabilities_by_row(checkpoint, images):
+    """The class probabilities of each image after each of the 28 rows: an array [n, 28, 10]."""
     with tf.Graph().as_default():
         x, _ = placeholders()
         logits_by_row = RNN(x, checkpoint.settings["flags"]["num_hidden"], every_row=True)
@@ -142,8 +66,8 @@ def probabilities_by_row(checkpoint, image):
         with tf.Session() as sess:
             checkpoints.restore_variables(sess, saver, checkpoint)
             # Scaled exactly as the training images were.
-            scaled = flatten_and_scale(image[np.newaxis]).reshape(1, FRAME, FRAME)
-            return sess.run(probabilities, feed_dict={x: scaled})[0]
+            scaled = flatten_and_scale(images).reshape(-1, FRAME, FRAME)
+            return sess.run(probabilities, feed_dict={x: scaled})
 
 
 def sure_from_row(probabilities, digit):
@@ -192,6 +116,33 @@ def plot_rows(image, probabilities, title, path):
                         bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
     figure.suptitle(title)
     figure.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(figure)
+
+
+def plot_preprocessing(reading, title, path):
+    """The picture, the ink found in it and the 28x28 image the model reads, side by side."""
+    plt = pyplot()
+    figure, (photo_axis, ink_axis, image_axis) = plt.subplots(
+        1, 3, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1, 1, 0.75]})
+    top, bottom, left, right = reading.box
+    photo_axis.imshow(reading.photo)
+    photo_axis.set_title("the picture")
+    ink = np.repeat(reading.ink[..., np.newaxis], 3, axis=-1)
+    ink[reading.specks] = [1, 0.2, 0.2]
+    ink_axis.imshow(ink)
+    ink_axis.set_title("the ink found (red: specks dropped)")
+    for axis, colour in [(photo_axis, "tab:red"), (ink_axis, "tab:orange")]:
+        axis.add_patch(plt.Rectangle((left - 0.5, top - 0.5), right - left + 1, bottom - top + 1,
+                                     fill=False, edgecolor=colour, linewidth=1.5))
+        axis.set_xticks([])
+        axis.set_yticks([])
+    image_axis.imshow(reading.image, cmap="gray", vmin=0, vmax=255)
+    image_axis.set_title(f"what the model reads ({FRAME}x{FRAME})")
+    image_axis.set_xticks([])
+    image_axis.set_yticks([])
+    figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=80, bbox_inches="tight")
     plt.close(figure)
 
 
@@ -261,11 +212,17 @@ def parse_args(argv=None):
     parser.add_argument("--rows-gif", type=gif_path, metavar="FILE.gif",
                         help="animate the reading: one frame per row, the image down to that row "
                         "beside the class probabilities after it")
+    parser.add_argument("--show-preprocessing", type=png_path, metavar="FILE.png",
+                        help="draw how IMAGE was read: the picture, the ink found in it and the "
+                        "28x28 image the model reads")
     parser.add_argument("--verbose", action="store_true",
                         help="show TensorFlow's own messages and warnings")
     args = parser.parse_args(argv)
     if (args.image is None) == (args.test_index is None):
         parser.error("give either IMAGE or --test-index N")
+    if args.show_preprocessing and args.image is None:
+        parser.error("--show-preprocessing shows how IMAGE is read; the test set's images are "
+                     "read as they are")
     return args
 
 
@@ -274,13 +231,18 @@ def main(argv=None):
     try:
         checkpoint = checkpoints.load(args.checkpoint)
         if args.test_index is None:
-            image, label = mnist_like(read_image(args.image), args.image), None
+            reading = read_digit(args.image)
+            image, label = reading.image, None
             name = str(args.image)
+            if reading.frames > 1:
+                print(f"{PROG}: {args.image} is animated ({reading.frames} frames); the first "
+                      f"frame was read", file=sys.stderr)
         else:
+            reading = None
             image, label = mnist_test_image(args.test_index)
             name = f"test image {args.test_index}"
         tensorflow_v1.load(args.verbose)
-        probabilities = probabilities_by_row(checkpoint, image)
+        probabilities = probabilities_by_row(checkpoint, image[np.newaxis])[0]
     except (ImageError, checkpoints.CheckpointError, input_data.DataError) as error:
         fail(PROG, str(error))
 
@@ -292,11 +254,15 @@ def main(argv=None):
     for candidate, probability in enumerate(probabilities[-1]):
         print(f"  {candidate}: {probability:.4f}")
     title = f"{name}: predicted {digit}" + ("" if label is None else f", label {label}")
-    for path, draw, what in [(args.rows_plot, plot_rows, "Rows plot"),
-                             (args.rows_gif, rows_gif, "Rows GIF")]:
+    for path, draw, what in [
+            (args.show_preprocessing, lambda path: plot_preprocessing(reading, title, path),
+             "Preprocessing"),
+            (args.rows_plot, lambda path: plot_rows(image, probabilities, title, path),
+             "Rows plot"),
+            (args.rows_gif, lambda path: rows_gif(image, probabilities, title, path), "Rows GIF")]:
         if path:
             try:
-                draw(image, probabilities, title, path)
+                draw(path)
             except OSError as error:
                 fail(PROG, f"cannot write {path}: {error.strerror}")
             print(f"{what} written to {path}")

@@ -97,3 +97,16 @@ def tiny_checkpoint(tmp_path_factory, tiny_npz):
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         train_rnn_mnist.main(["--data", str(tiny_npz), *TINY_RUN_FLAGS, "--save-dir", str(folder)])
     return folder
+
+
+@pytest.fixture(scope="session")
+def article_checkpoint(tmp_path_factory):
+    """The article's model: its default run (seed 0) on the embedded MNIST, kept with --save-dir.
+    About a minute on 2 cores; for the tests that measure what the trained model reads."""
+    import contextlib
+    import io
+
+    folder = tmp_path_factory.mktemp("checkpoint") / "article"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        train_rnn_mnist.main(["--save-dir", str(folder)])
+    return folder

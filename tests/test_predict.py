@@ -1,4 +1,5 @@
-"""predict_digit.py: making pictures MNIST-like, classifying, the rows plot, bad input."""
+"""predict_digit.py: classifying a picture or a test image, the rows plot and GIF, bad input.
+(How a picture is made MNIST-like is tested in test_digit_photo.py.)"""
 
 import json
 import shutil
@@ -8,82 +9,11 @@ import pytest
 from PIL import Image
 
 import checkpoints
+import digit_photo
 import input_data
 import predict_digit
 import tensorflow_v1
 from conftest import run_script
-
-
-def centre_of_mass(image):
-    rows, columns = np.indices(image.shape)
-    return (rows * image).sum() / image.sum(), (columns * image).sum() / image.sum()
-
-
-def ink_box(image):
-    rows, columns = np.nonzero(image > 0.1 * 255)
-    return rows.max() - rows.min() + 1, columns.max() - columns.min() + 1
-
-
-def test_a_dark_digit_on_light_paper_is_inverted():
-    paper = np.full((60, 60), 240.0)
-    paper[10:50, 25:35] = 20.0  # a thick dark "1"
-    image = predict_digit.mnist_like(paper)
-    assert image.shape == (28, 28)
-    assert image[0, 0] == 0 and image.max() == pytest.approx(255, abs=1)
-    assert image[14, 14] > 200  # the stroke is light, in the middle
-
-
-def test_a_light_digit_on_dark_is_kept():
-    dark = np.zeros((40, 40))
-    dark[5:35, 18:22] = 200.0
-    image = predict_digit.mnist_like(dark)
-    assert image[14, 14] > 200 and image[0, 0] == 0
-
-
-def test_an_off_centre_digit_is_centred_by_its_centre_of_mass():
-    canvas = np.zeros((100, 100))
-    canvas[5:30, 60:75] = 255.0  # top right
-    canvas[25:30, 60:90] = 255.0  # a foot that pulls the mass right and down
-    image = predict_digit.mnist_like(canvas)
-    row, column = centre_of_mass(image)
-    assert abs(row - 14) <= 0.5 and abs(column - 14) <= 0.5
-
-
-@pytest.mark.parametrize("height, width, expected_box", [
-    (30, 90, (7, 20)),  # wide: the width becomes 20
-    (120, 40, (20, 7)),  # tall: the height becomes 20
-    (5, 5, (20, 20)),  # small: scaled up
-])
-def test_the_digit_is_fitted_into_20_by_20_keeping_its_aspect(height, width, expected_box):
-    canvas = np.zeros((200, 200))
-    canvas[40:40 + height, 30:30 + width] = 255.0
-    box = ink_box(predict_digit.mnist_like(canvas))
-    assert abs(box[0] - expected_box[0]) <= 1 and abs(box[1] - expected_box[1]) <= 1
-
-
-def test_an_enlarged_mnist_digit_comes_back_as_itself(mnist_arrays):
-    for index in range(20):
-        original = mnist_arrays["x_test"][index].astype(np.float32)
-        # Dark on white, 8 times larger, placed off-centre on a bigger sheet.
-        sheet = np.full((300, 300), 255.0)
-        sheet[10:234, 60:284] = np.kron(255 - original, np.ones((8, 8)))
-        again = predict_digit.mnist_like(sheet)
-        assert np.corrcoef(again.ravel(), original.ravel())[0, 1] > 0.95, index
-
-
-def test_a_transparent_background_counts_as_white(tmp_path):
-    pixels = np.zeros((50, 50, 4), dtype=np.uint8)  # transparent black everywhere...
-    pixels[10:40, 20:30] = [0, 0, 0, 255]  # ...but an opaque black stroke
-    path = tmp_path / "stroke.png"
-    Image.fromarray(pixels, mode="RGBA").save(path)
-    gray = predict_digit.read_image(path)
-    assert gray[0, 0] == 255 and gray[20, 25] == 0
-    assert predict_digit.mnist_like(gray)[14, 14] > 200
-
-
-def test_a_blank_image_has_no_digit():
-    with pytest.raises(predict_digit.ImageError, match="no digit found"):
-        predict_digit.mnist_like(np.full((30, 30), 255.0), "blank.png")
 
 
 def test_sure_from_row():
@@ -129,9 +59,9 @@ def test_predicting_a_picture_agrees_with_the_models_own_input(tiny_checkpoint, 
     picture = save_digit_picture(tmp_path / "digit.jpg", mnist_arrays, index=3)
     checkpoint = checkpoints.load(tiny_checkpoint)
     from_picture = predict_digit.probabilities_by_row(
-        checkpoint, predict_digit.mnist_like(predict_digit.read_image(picture)))
+        checkpoint, digit_photo.read_digit(picture).image[np.newaxis])[0]
     image, label = predict_digit.mnist_test_image(3)
-    from_test_set = predict_digit.probabilities_by_row(checkpoint, image)
+    from_test_set = predict_digit.probabilities_by_row(checkpoint, image[np.newaxis])[0]
     assert from_picture.shape == (28, 10)
     np.testing.assert_allclose(from_picture.sum(axis=1), 1, atol=1e-5)
     assert np.argmax(from_picture[-1]) == np.argmax(from_test_set[-1])
@@ -149,7 +79,7 @@ def test_the_last_row_is_the_articles_prediction(tiny_checkpoint, mnist_arrays):
     tf = tensorflow_v1.load()
     checkpoint = checkpoints.load(tiny_checkpoint)
     image, _ = predict_digit.mnist_test_image(5)
-    by_row = predict_digit.probabilities_by_row(checkpoint, image)
+    by_row = predict_digit.probabilities_by_row(checkpoint, image[np.newaxis])[0]
     with tf.Graph().as_default():
         graph = trm.build_graph(num_hidden=128, learning_rate=0.001)
         with tf.Session() as session:

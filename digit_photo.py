@@ -1,0 +1,323 @@
+"""From a picture of one digit (a phone photo, a scan, a drawing) to the 28x28 image the model
+reads, made the way MNIST's images were made. predict_digit.py uses it.
+
+A photo is not a drawing: the paper is not white, the light falls off across it, the sensor adds
+noise, and the ink may be any colour. So the ink is first separated from the paper:
+
+1. the paper's colour is estimated everywhere, under the ink too, by smoothing the pixels that
+   are paper (the light varies slowly across a page; ink is thin);
+2. each pixel's contrast is its distance in colour from the paper under it, so a red digit on
+   blue paper stands out as well as black on white;
+3. the ink threshold is chosen from the image itself (Otsu's method), and specks much smaller
+   than the digit are dropped;
+4. an image with transparency is read by its alpha: transparent is paper, opaque is ink.
+
+Then MNIST's own steps: the ink as light strokes with grey edges on black, fitted into a 20x20
+box keeping its aspect ratio, and centred by its centre of mass in a 28x28 frame.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DIGIT_BOX = 20  # MNIST fitted each digit into 20x20 pixels...
+FRAME = 28  # ...and centred it by its centre of mass in 28x28.
+WORK_SIZE = 256  # a larger photo is shrunk to this longer side first; the digit ends at 20 pixels
+NOISE_SCALE = 1 / 256  # and the contrast over this one, against sensor noise
+MIN_CONTRAST = 25.0  # ink differs from the paper by at least 10% of full scale, or there is none
+FAINT = 0.2  # ink this faint (of the stroke's full contrast) still belongs to a digit it touches
+SPECK = 1 / 20  # a blob of ink smaller than this fraction of the largest one is not the digit
+MIN_DIGIT = 1 / 50  # the digit spans at least this fraction of the image's longer side
+SIDE_BY_SIDE = 0.5  # a second column of ink this tall, beside the first, is a second digit
+
+
+class ImageError(Exception):
+    """A picture that cannot be read as one digit; the message names the file and the problem."""
+
+
+@dataclass
+class Reading:
+    """What was done to a picture, for predict_digit.py --show-preprocessing."""
+    photo: np.ndarray  # the picture as read, RGB 0..255, shrunk to at most WORK_SIZE
+    ink: np.ndarray  # how much of each pixel is ink, 0..1, after the specks are dropped
+    specks: np.ndarray  # the pixels taken for ink and then dropped as specks (bool)
+    box: tuple  # the digit's rows and columns in `photo`: (top, bottom, left, right), inclusive
+    image: np.ndarray  # the 28x28 image the model reads, 0..255, light on black like MNIST's
+    frames: int  # how many frames the file holds; the first is read
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the file
+
+
+def read_picture(path, source=None):
+    """The picture at `path` as RGB 0..255 and alpha 0..1 (None when it is all opaque), at most
+    WORK_SIZE on its longer side, and its number of frames."""
+    from PIL import Image, UnidentifiedImageError
+
+    source = source or path
+    if not path.is_file():
+        raise ImageError(f"{source}: no such file")
+    try:
+        with Image.open(path) as image:
+            image.load()  # the first frame of an animated file
+            frames = getattr(image, "n_frames", 1)
+            image = image.convert("RGBA")
+            if max(image.size) > WORK_SIZE:
+                scale = WORK_SIZE / max(image.size)
+                size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+                # Averaging whole blocks of pixels also averages out part of the sensor noise.
+                image = image.resize(size, Image.Resampling.BOX)
+            pixels = np.asarray(image, dtype=np.float32)
+    except UnidentifiedImageError:
+        raise ImageError(f"{source}: not an image that Pillow can read") from None
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        from cli import one_line
+        raise ImageError(f"{source}: cannot be read ({one_line(error)})") from None
+    if pixels.size == 0:
+        raise ImageError(f"{source}: the image has no pixels")
+    alpha = pixels[..., 3] / 255
+    return pixels[..., :3], (None if alpha.min() > 0.99 else alpha), frames
+
+
+# ---------------------------------------------------------------------------------------------
+# Separating the ink from the paper
+
+
+def box_blur(values, radius):
+    """The mean over the (2 radius + 1)-pixel square around each pixel, of the pixels that are
+    inside the image."""
+    for axis in (0, 1):
+        count = values.shape[axis]
+        ends = np.clip(np.arange(count) + radius + 1, 0, count)
+        starts = np.clip(np.arange(count) - radius, 0, count)
+        sums = np.concatenate([np.zeros_like(values.take([0], axis)),
+                               np.cumsum(values, axis=axis)], axis)
+        shape = [1] * values.ndim
+        shape[axis] = count
+        values = (sums.take(ends, axis) - sums.take(starts, axis)) / (ends - starts).reshape(shape)
+    return values
+
+
+def smooth(values, radius):
+    """Three box blurs: close to a Gaussian blur, at a cost that does not grow with `radius`."""
+    for _ in range(3):
+        values = box_blur(values, radius)
+    return values
+
+
+def paper_colour(rgb, paper):
+    """The paper's colour at every pixel: a smooth surface (a cubic in the row and column, one
+    per colour channel) fitted to the pixels that are paper. Light that falls off across a page
+    or towards its corners is such a surface; the ink, left out of the fit, does not bend it."""
+    height, width = paper.shape
+    rows, columns = np.mgrid[0:height, 0:width]
+    y, x = rows / max(height - 1, 1) * 2 - 1, columns / max(width - 1, 1) * 2 - 1
+    terms = np.stack([x ** i * y ** j for i in range(4) for j in range(4 - i)], axis=-1)
+    # A few thousand pixels fix ten coefficients: every step-th row and column is enough.
+    step = max(1, round(np.sqrt(paper.size / 8000)))
+    sample = paper[::step, ::step]
+    if sample.sum() < terms.shape[-1] * 10:  # almost no paper: the image's mean stands in
+        return np.broadcast_to(rgb.reshape(-1, 3).mean(axis=0), rgb.shape)
+    coefficients, *_ = np.linalg.lstsq(terms[::step, ::step][sample],
+                                       rgb[::step, ::step][sample], rcond=None)
+    return terms @ coefficients
+
+
+def otsu_threshold(values):
+    """The threshold that best splits `values` into two classes (Otsu, 1979)."""
+    counts, edges = np.histogram(values, bins=256, range=(0, max(float(values.max()), 1e-6)))
+    centres = (edges[:-1] + edges[1:]) / 2
+    weight_low = np.cumsum(counts)
+    weight_high = weight_low[-1] - weight_low
+    mass_low = np.cumsum(counts * centres)
+    mean_low = mass_low / np.maximum(weight_low, 1)
+    mean_high = (mass_low[-1] - mass_low) / np.maximum(weight_high, 1)
+    between = weight_low * weight_high * (mean_low - mean_high) ** 2
+    return float(edges[np.argmax(between) + 1])
+
+
+def contrast_with_paper(rgb):
+    """Each pixel's distance in colour from the paper under it, and the ink threshold."""
+    longer = max(rgb.shape[:2])
+    rgb = smooth(rgb, max(1, round(longer * NOISE_SCALE))) if longer >= 128 else rgb
+    paper = np.ones(rgb.shape[:2], dtype=bool)
+    for _ in range(3):  # each round's paper, without the ink it found, gives a better estimate
+        contrast = np.linalg.norm(rgb - paper_colour(rgb, paper), axis=-1)
+        # On paper with no ink, Otsu's threshold splits the sensor noise: a floor keeps it off.
+        threshold = max(otsu_threshold(contrast), MIN_CONTRAST)
+        # The grey edge around each stroke is not paper either.
+        paper = ~grow(contrast > threshold / 2)
+    return contrast, threshold
+
+
+def grow(mask):
+    """`mask` grown by one pixel in all eight directions."""
+    grown = mask.copy()
+    grown[1:] |= mask[:-1]
+    grown[:-1] |= mask[1:]
+    wide = grown.copy()
+    wide[:, 1:] |= grown[:, :-1]
+    wide[:, :-1] |= grown[:, 1:]
+    return wide
+
+
+def blobs(mask):
+    """The 8-connected blobs of `mask`: an array of labels 1..n (0 off the mask), and n.
+
+    Run by run, row by row: each run of True joins the runs it touches in the row above."""
+    parent = [0]
+
+    def root(label):
+        while parent[label] != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    labels = np.zeros(mask.shape, dtype=np.int32)
+    previous = []  # the runs of the row above: (start, end, label)
+    for row in range(mask.shape[0]):
+        edges = np.diff(np.concatenate([[0], mask[row].astype(np.int8), [0]]))
+        starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+        runs = []
+        for start, end in zip(starts, ends):
+            label = 0
+            for above_start, above_end, above in previous:
+                if above_start <= end and start <= above_end:  # touching, diagonals included
+                    above = root(above)
+                    if label == 0:
+                        label = above
+                    elif above != label:  # this run joins two blobs into one
+                        low, high = min(above, label), max(above, label)
+                        parent[high] = label = low
+            if label == 0:
+                label = len(parent)
+                parent.append(label)
+            runs.append((start, end, label))
+        for start, end, label in runs:
+            labels[row, start:end] = label
+        previous = runs
+    roots = np.array([root(label) for label in range(len(parent))])
+    _, compact = np.unique(roots, return_inverse=True)  # 0 stays 0: it is its own root
+    return compact[labels], int(compact.max())
+
+
+# ---------------------------------------------------------------------------------------------
+# The digit
+
+
+def find_digit(ink_mask, source):
+    """The blobs that make the digit (a mask), and the specks dropped beside them."""
+    labels, count = blobs(ink_mask)
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    sizes[0] = 0
+    if count == 0:
+        raise ImageError(f"{source}: no digit found (the image is blank)")
+    kept = sizes >= SPECK * sizes.max()
+    kept[0] = False
+    digit = kept[labels]
+    rows, columns = np.nonzero(digit)
+    if max(np.ptp(rows), np.ptp(columns)) + 1 < MIN_DIGIT * max(ink_mask.shape):
+        raise ImageError(f"{source}: no digit found (only specks, no larger mark)")
+    check_one_digit(labels, np.nonzero(kept)[0], source)
+    return digit, ink_mask & ~digit
+
+
+def check_one_digit(labels, kept, source):
+    """Several digits side by side are columns of ink with paper between them."""
+    spans = []
+    for label in kept:
+        rows, columns = np.nonzero(labels == label)
+        spans.append([columns.min(), columns.max(), rows.min(), rows.max()])
+    spans.sort()
+    columns = []  # blobs whose columns overlap belong to one digit (the bar of a 5, a 4's arms)
+    for left, right, top, bottom in spans:
+        if columns and left <= columns[-1][1]:
+            last = columns[-1]
+            columns[-1] = [last[0], max(last[1], right), min(last[2], top), max(last[3], bottom)]
+        else:
+            columns.append([left, right, top, bottom])
+    heights = np.array([bottom - top + 1 for _, _, top, bottom in columns])
+    tall = int((heights >= SIDE_BY_SIDE * heights.max()).sum())
+    if tall > 1:
+        raise ImageError(f"{source}: {tall} digits side by side; crop the picture to one digit")
+
+
+def ink_strength(contrast, threshold, digit):
+    """How much of each pixel is ink, 0..1: the strokes full, their edges grey, paper 0. Faint
+    ink is kept where it joins the digit (hysteresis), so a stroke's grey edges and thin tails
+    stay, and specks do not come back."""
+    paper_level = np.median(contrast[~grow(contrast > threshold / 2)]) \
+        if (contrast <= threshold / 2).any() else 0.0
+    ink_level = np.percentile(contrast[digit], 75)  # the stroke at full strength, not its noise
+    strength = np.clip((contrast - paper_level) / max(ink_level - paper_level, 1e-6), 0, 1)
+    labels, _ = blobs((strength > FAINT) | digit)
+    joined = np.isin(labels, np.unique(labels[digit]))
+    return np.where(joined, strength, 0.0), joined
+
+
+def read_digit(path, source=None):
+    """Read the picture at `path` as one digit: a Reading, whose .image the model reads."""
+    source = source or path
+    rgb, alpha, frames = read_picture(path, source)
+    return digit_from_pixels(rgb, alpha, source, frames)
+
+
+def digit_from_pixels(rgb, alpha=None, source="image", frames=1):
+    """The Reading of a picture given as RGB pixels 0..255 and alpha 0..1 (None: opaque)."""
+    if alpha is not None:
+        # Transparent is paper; whatever colour the opaque pixels have, they are the ink.
+        contrast, threshold = alpha * 255, 127.5
+    else:
+        contrast, threshold = contrast_with_paper(rgb)
+    if contrast.max() < MIN_CONTRAST:
+        raise ImageError(f"{source}: no digit found (the image is blank)")
+    digit, specks = find_digit(contrast > threshold, source)
+    ink, digit = ink_strength(contrast, threshold, digit)
+    rows, columns = np.nonzero(digit)
+    box = (rows.min(), rows.max(), columns.min(), columns.max())
+    # Shown on mid-grey, transparent parts stay visible whatever the ink's colour.
+    photo = rgb if alpha is None else rgb * alpha[..., np.newaxis] + 128 * (1 - alpha[..., None])
+    return Reading(photo=photo.astype(np.uint8), ink=ink, specks=specks, box=box,
+                   image=mnist_like(ink[box[0]:box[1] + 1, box[2]:box[3] + 1]), frames=frames)
+
+
+def mnist_like(digit):
+    """MNIST's steps on the digit's ink (0..1, cropped to it): fitted into 20x20, centred by
+    mass in 28x28, as light strokes 0..255 on black."""
+    fitted = fit_into_box(digit * 255, DIGIT_BOX)
+    return centre_by_mass(fitted, FRAME)
+
+
+def fit_into_box(digit, size):
+    """Scale so that the longer side is `size` pixels, keeping the aspect ratio."""
+    from PIL import Image
+
+    height, width = digit.shape
+    scale = size / max(height, width)
+    new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    resized = Image.fromarray(digit.astype(np.float32)).resize(
+        new_size, Image.Resampling.LANCZOS)
+    return np.clip(np.asarray(resized), 0, 255)
+
+
+def centre_by_mass(digit, size):
+    """Place `digit` in a size x size frame so that its centre of mass is the frame's centre."""
+    rows, columns = np.indices(digit.shape)
+    mass = digit.sum()
+    centre_row = (rows * digit).sum() / mass
+    centre_column = (columns * digit).sum() / mass
+    # MNIST's digits have their centre of mass at pixel (14, 14): over its first 500 test images
+    # the mean is (13.98, 14.01).
+    top = int(round(size / 2 - centre_row))
+    left = int(round(size / 2 - centre_column))
+
+    frame = np.zeros((size, size), dtype=np.float32)
+    # The part of the digit that falls inside the frame (all of it, unless it is very lopsided).
+    frame_top, frame_left = max(top, 0), max(left, 0)
+    digit_top, digit_left = frame_top - top, frame_left - left
+    height = min(digit.shape[0] - digit_top, size - frame_top)
+    width = min(digit.shape[1] - digit_left, size - frame_left)
+    frame[frame_top:frame_top + height, frame_left:frame_left + width] = \
+        digit[digit_top:digit_top + height, digit_left:digit_left + width]
+    return frame
