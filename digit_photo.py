@@ -4,8 +4,8 @@ reads, made the way MNIST's images were made. predict_digit.py uses it.
 A photo is not a drawing: the paper is not white, the light falls off across it, the sensor adds
 noise, and the ink may be any colour. So the ink is first separated from the paper:
 
-1. the paper's colour is estimated everywhere, under the ink too, by smoothing the pixels that
-   are paper (the light varies slowly across a page; ink is thin);
+1. the paper's colour is estimated everywhere, under the ink too, as a smooth surface fitted to
+   the pixels that are paper (light varies slowly across a page), and the ink is left out;
 2. each pixel's contrast is its distance in colour from the paper under it, so a red digit on
    blue paper stands out as well as black on white;
 3. the ink threshold is chosen from the image itself (Otsu's method), and specks much smaller
@@ -23,7 +23,6 @@ import numpy as np
 DIGIT_BOX = 20  # MNIST fitted each digit into 20x20 pixels...
 FRAME = 28  # ...and centred it by its centre of mass in 28x28.
 WORK_SIZE = 256  # a larger photo is shrunk to this longer side first; the digit ends at 20 pixels
-NOISE_SCALE = 1 / 256  # and the contrast over this one, against sensor noise
 MIN_CONTRAST = 25.0  # ink differs from the paper by at least 10% of full scale, or there is none
 FAINT = 0.2  # ink this faint (of the stroke's full contrast) still belongs to a digit it touches
 SPECK = 1 / 20  # a blob of ink smaller than this fraction of the largest one is not the digit
@@ -139,8 +138,8 @@ def otsu_threshold(values):
 
 def contrast_with_paper(rgb):
     """Each pixel's distance in colour from the paper under it, and the ink threshold."""
-    longer = max(rgb.shape[:2])
-    rgb = smooth(rgb, max(1, round(longer * NOISE_SCALE))) if longer >= 128 else rgb
+    # A light blur against sensor noise, on photos; a small drawing has none, and no pixel to lose.
+    rgb = smooth(rgb, 1) if max(rgb.shape[:2]) >= 128 else rgb
     paper = np.ones(rgb.shape[:2], dtype=bool)
     for _ in range(3):  # each round's paper, without the ink it found, gives a better estimate
         contrast = np.linalg.norm(rgb - paper_colour(rgb, paper), axis=-1)
