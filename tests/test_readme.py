@@ -21,6 +21,7 @@ import pytest
 from PIL import Image
 
 import compare_with_article
+import photo_digits
 from conftest import ROOT
 
 NOT_RUN = "# not run by the README test"
@@ -133,12 +134,14 @@ def run_and_press_ctrl_c(text, clone):
     return subprocess.CompletedProcess(text, process.wait(timeout=600), "".join(lines), stderr)
 
 
-def my_digit_png(path):
-    """What a reader has: their digit, dark on light paper, larger than 28x28. Here it is test
-    image 0 (a 7), drawn 8 times larger, inverted."""
+def my_digit_photo(path):
+    """What a reader has: a phone photo of their digit. Here it is test image 0 (a 7) in blue
+    ballpoint on grey paper, photographed by tests/photo_digits.py: tilted, off-centre, lit
+    unevenly, blurred, noisy, JPEG."""
     with np.load(ROOT / "data" / "mnist.npz") as mnist:
         digit = mnist["x_test"][0]
-    Image.fromarray(255 - digit).resize((224, 224), Image.BILINEAR).save(path)
+    photo_digits.photograph(photo_digits.digit_coverage(digit, 240), (30, 50, 160),
+                            (190, 192, 195), np.random.default_rng(0)).save(path)
 
 
 def is_png(path):
@@ -151,7 +154,7 @@ def test_a_fresh_clone_follows_the_readme_command_by_command(tmp_path):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
     assert not (clone / ".venv").exists()
-    my_digit_png(clone / "my_digit.png")
+    my_digit_photo(clone / "my_digit.jpg")
     head, tail = shown_log(readme)
     article_steps = compare_with_article.parse_log_text(
         (ROOT / "data" / "article_log.txt").read_text(), "article").steps
@@ -204,8 +207,8 @@ def test_a_fresh_clone_follows_the_readme_command_by_command(tmp_path):
                 f"{what}: the stopped run said to resume with `{saved_run[1:]}`"
             # The stopped run and its resumed rest are the uninterrupted run's log.
             assert saved_run[0] + result.stdout == logs["run.log"]
-        elif text.endswith("my_digit.png"):
-            assert "Predicted digit: 7" in result.stdout
+        elif match := re.search(r"my_digit\.jpg --show-preprocessing (\S+)$", text):
+            assert "Predicted digit: 7" in result.stdout and is_png(clone / match.group(1))
         elif match := re.search(r"--test-index 0 --rows-plot (\S+)$", text):
             assert "Predicted digit: 7" in result.stdout and is_png(clone / match.group(1))
         elif match := re.search(r"--test-index 0 --rows-gif (\S+)$", text):
