@@ -52,7 +52,7 @@ class Reading:
 def read_picture(path, source=None):
     """The picture at `path` as RGB 0..255 and alpha 0..1 (None when it is all opaque), at most
     WORK_SIZE on its longer side, and its number of frames."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     source = source or path
     if not path.is_file():
@@ -61,7 +61,8 @@ def read_picture(path, source=None):
         with Image.open(path) as image:
             image.load()  # the first frame of an animated file
             frames = getattr(image, "n_frames", 1)
-            image = image.convert("RGBA")
+            # A phone stores a photo as its sensor saw it and says in EXIF how to turn it upright.
+            image = ImageOps.exif_transpose(image).convert("RGBA")
             if max(image.size) > WORK_SIZE:
                 scale = WORK_SIZE / max(image.size)
                 size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
@@ -116,8 +117,9 @@ def paper_colour(rgb, paper):
     # A few thousand pixels fix ten coefficients: every step-th row and column is enough.
     step = max(1, round(np.sqrt(paper.size / 8000)))
     sample = paper[::step, ::step]
-    if sample.sum() < terms.shape[-1] * 10:  # almost no paper: the image's mean stands in
-        return np.broadcast_to(rgb.reshape(-1, 3).mean(axis=0), rgb.shape)
+    if sample.sum() < terms.shape[-1] * 10:  # too few pixels for a surface: one colour
+        flat = rgb[paper] if paper.any() else rgb.reshape(-1, 3)
+        return np.broadcast_to(flat.mean(axis=0), rgb.shape)
     coefficients, *_ = np.linalg.lstsq(terms[::step, ::step][sample],
                                        rgb[::step, ::step][sample], rcond=None)
     return terms @ coefficients

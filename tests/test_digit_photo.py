@@ -202,6 +202,18 @@ def test_a_large_photo_is_shrunk_before_it_is_read(tmp_path, mnist_arrays):
     assert correlation(reading.image, mnist_arrays["x_test"][0].astype(np.float32)) > 0.8
 
 
+def test_a_phone_photo_is_turned_upright_as_its_exif_says(mnist_arrays, tmp_path):
+    original = mnist_arrays["x_test"][0]
+    upright = Image.fromarray(255 - original).resize((224, 224))
+    # The sensor's view, turned a quarter; EXIF orientation 6: turn 90 degrees clockwise to show.
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "phone.jpg"
+    upright.transpose(Image.Transpose.ROTATE_90).save(path, exif=exif)
+    image = digit_photo.read_digit(path).image
+    assert correlation(image, original.astype(np.float32)) > 0.9
+
+
 # ---------------------------------------------------------------------------------------------
 # The command line: what was done, said
 
