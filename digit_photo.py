@@ -214,12 +214,12 @@ def find_digit(ink_mask, source):
     sizes[0] = 0
     if count == 0:
         raise ImageError(f"{source}: no digit found (the image is blank)")
+    rows, columns = np.nonzero(labels == np.argmax(sizes))
+    if max(np.ptp(rows), np.ptp(columns)) + 1 < MIN_DIGIT * max(ink_mask.shape):
+        raise ImageError(f"{source}: no digit found (only specks, no larger mark)")
     kept = sizes >= SPECK * sizes.max()
     kept[0] = False
     digit = kept[labels]
-    rows, columns = np.nonzero(digit)
-    if max(np.ptp(rows), np.ptp(columns)) + 1 < MIN_DIGIT * max(ink_mask.shape):
-        raise ImageError(f"{source}: no digit found (only specks, no larger mark)")
     check_one_digit(labels, np.nonzero(kept)[0], source)
     return digit, ink_mask & ~digit
 

@@ -39,7 +39,7 @@ ROW_SECONDS, HOLD_SECONDS = 0.25, 2.5  # the rows GIF: each row's frame, then th
 
 
 # ---------------------------------------------------------------------------------------------
-# The input: a picture made MNIST-like, or an image of the test set
+# The input: an image of the test set, as it is (a picture goes through digit_photo.py)
 
 
 def mnist_test_image(index):

@@ -179,6 +179,15 @@ def test_a_photo_of_blank_paper_has_no_digit(seed, tmp_path):
         digit_photo.read_digit(path)
 
 
+def test_paper_with_only_dust_on_it_has_no_digit():
+    sheet = np.full((300, 400), 235.0)
+    for row, column in [(40, 50), (200, 300), (120, 220)]:
+        sheet[row:row + 4, column:column + 4] = 40
+    with pytest.raises(ImageError, match=r"^dust.png: no digit found \(only specks, no larger "
+                       r"mark\)$"):
+        digit_from_pixels(rgb(sheet), source="dust.png")
+
+
 @pytest.mark.parametrize("indices", [(0, 1), (2, 3, 4)])
 def test_several_digits_side_by_side_are_refused(indices, mnist_arrays, tmp_path):
     coverage = np.concatenate([photo_digits.digit_coverage(mnist_arrays["x_test"][index], 120)
