@@ -72,6 +72,19 @@ def test_predicting_a_picture_agrees_with_the_models_own_input(tiny_checkpoint, 
     assert "True label" not in result.stdout
 
 
+def test_a_test_image_goes_to_the_model_as_it_is(tiny_checkpoint, mnist_arrays):
+    """--test-index bypasses digit_photo.py: its probabilities are the model's on the raw image."""
+    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, "--test-index", "3")
+    assert result.returncode == 0, result.stderr
+    printed = [float(line.split(": ")[1]) for line in result.stdout.splitlines()[3:13]]
+    raw = mnist_arrays["x_test"][3].astype(np.float32)[np.newaxis]
+    expected = predict_digit.probabilities_by_row(checkpoints.load(tiny_checkpoint), raw)[0, -1]
+    np.testing.assert_allclose(printed, expected, atol=0.00005)
+    through_photo_steps = digit_photo.digit_from_pixels(
+        np.repeat(raw[0, ..., np.newaxis], 3, axis=-1)).image
+    assert not np.array_equal(through_photo_steps, raw[0])  # so the test can tell the two apart
+
+
 def test_the_last_row_is_the_articles_prediction(tiny_checkpoint, mnist_arrays):
     """every_row=True adds readouts; the 28th is the article's output, from the same weights."""
     import train_rnn_mnist as trm
