@@ -8,8 +8,9 @@ noise, and the ink may be any colour. So the ink is first separated from the pap
    the pixels that are paper (light varies slowly across a page), and the ink is left out;
 2. each pixel's contrast is its distance in colour from the paper under it, so a red digit on
    blue paper stands out as well as black on white;
-3. the ink threshold is chosen from the image itself (Otsu's method), and specks much smaller
-   than the digit are dropped;
+3. the ink threshold is chosen from the image itself (Otsu's method); specks much smaller than
+   the digit are dropped, and so is what lies along the picture's edge beyond the paper (the
+   table, the page's edge);
 4. an image with transparency is read by its alpha: transparent is paper, opaque is ink.
 
 Then MNIST's own steps: the ink as light strokes with grey edges on black, fitted into a 20x20
@@ -23,10 +24,12 @@ import numpy as np
 DIGIT_BOX = 20  # MNIST fitted each digit into 20x20 pixels...
 FRAME = 28  # ...and centred it by its centre of mass in 28x28.
 WORK_SIZE = 256  # a larger photo is shrunk to this longer side first; the digit ends at 20 pixels
+ROUNDS = 3  # the paper's colour is fitted this many times, each without the ink the last found
 MIN_CONTRAST = 25.0  # ink differs from the paper by at least 10% of full scale, or there is none
 FAINT = 0.2  # ink this faint (of the stroke's full contrast) still belongs to a digit it touches
 SPECK = 1 / 20  # a blob of ink smaller than this fraction of the largest one is not the digit
 MIN_DIGIT = 1 / 50  # the digit spans at least this fraction of the image's longer side
+BEYOND_PAPER = 0.1  # ink along this fraction of the picture's edge is not on the paper
 SIDE_BY_SIDE = 0.5  # a second column of ink this tall, beside the first, is a second digit
 
 
@@ -38,8 +41,8 @@ class ImageError(Exception):
 class Reading:
     """What was done to a picture, for predict_digit.py --show-preprocessing."""
     photo: np.ndarray  # the picture as read, RGB 0..255, shrunk to at most WORK_SIZE
-    ink: np.ndarray  # how much of each pixel is ink, 0..1, after the specks are dropped
-    specks: np.ndarray  # the pixels taken for ink and then dropped as specks (bool)
+    ink: np.ndarray  # how much of each pixel is the digit's ink, 0..1
+    dropped: np.ndarray  # ink not part of the digit: specks, and what lies beyond the paper
     box: tuple  # the digit's rows and columns in `photo`: (top, bottom, left, right), inclusive
     image: np.ndarray  # the 28x28 image the model reads, 0..255, light on black like MNIST's
     frames: int  # how many frames the file holds; the first is read
@@ -142,14 +145,18 @@ def contrast_with_paper(rgb):
     """Each pixel's distance in colour from the paper under it, and the ink threshold."""
     # A light blur against sensor noise, on photos; a small drawing has none, and no pixel to lose.
     rgb = smooth(rgb, 1) if max(rgb.shape[:2]) >= 128 else rgb
-    paper = np.ones(rgb.shape[:2], dtype=bool)
-    for _ in range(3):  # each round's paper, without the ink it found, gives a better estimate
-        contrast = np.linalg.norm(rgb - paper_colour(rgb, paper), axis=-1)
+    # First guess: the paper is the picture's most common colour, its median (the ink, or a
+    # table beside the page, would bend a surface fitted to every pixel).
+    colour = np.median(rgb.reshape(-1, 3), axis=0)
+    for _ in range(ROUNDS):  # each round's paper, without the ink it found, gives a better fit
+        contrast = np.linalg.norm(rgb - colour, axis=-1)
         # On paper with no ink, Otsu's threshold splits the sensor noise: a floor keeps it off.
         threshold = max(otsu_threshold(contrast), MIN_CONTRAST)
         # The grey edge around each stroke is not paper either.
         paper = ~grow(contrast > threshold / 2)
-    return contrast, threshold
+        colour = paper_colour(rgb, paper)
+    contrast = np.linalg.norm(rgb - colour, axis=-1)
+    return contrast, max(otsu_threshold(contrast), MIN_CONTRAST)
 
 
 def grow(mask):
@@ -208,12 +215,21 @@ def blobs(mask):
 
 
 def find_digit(ink_mask, source):
-    """The blobs that make the digit (a mask), and the specks dropped beside them."""
+    """The blobs that make the digit (a mask), and what was dropped beside them: specks, and
+    what lies beyond the paper."""
     labels, count = blobs(ink_mask)
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     sizes[0] = 0
     if count == 0:
         raise ImageError(f"{source}: no digit found (the image is blank)")
+    # The table, or the page's edge, in a photo: dark along a long stretch of the picture's
+    # edge. A digit touches the edge at most where a stroke runs off it.
+    edge = np.zeros(ink_mask.shape, dtype=bool)
+    edge[[0, -1], :] = edge[:, [0, -1]] = True
+    beyond_paper = np.bincount(labels[edge], minlength=count + 1) > BEYOND_PAPER * edge.sum()
+    beyond_paper[0] = False
+    if (sizes[~beyond_paper] > 0).any():  # unless that is all there is: a drawing, edge to edge
+        sizes[beyond_paper] = 0
     rows, columns = np.nonzero(labels == np.argmax(sizes))
     if max(np.ptp(rows), np.ptp(columns)) + 1 < MIN_DIGIT * max(ink_mask.shape):
         raise ImageError(f"{source}: no digit found (only specks, no larger mark)")
@@ -273,13 +289,13 @@ def digit_from_pixels(rgb, alpha=None, source="image", frames=1):
         contrast, threshold = contrast_with_paper(rgb)
     if contrast.max() < MIN_CONTRAST:
         raise ImageError(f"{source}: no digit found (the image is blank)")
-    digit, specks = find_digit(contrast > threshold, source)
+    digit, dropped = find_digit(contrast > threshold, source)
     ink, digit = ink_strength(contrast, threshold, digit)
     rows, columns = np.nonzero(digit)
     box = (rows.min(), rows.max(), columns.min(), columns.max())
     # Shown on mid-grey, transparent parts stay visible whatever the ink's colour.
     photo = rgb if alpha is None else rgb * alpha[..., np.newaxis] + 128 * (1 - alpha[..., None])
-    return Reading(photo=photo.astype(np.uint8), ink=ink, specks=specks, box=box,
+    return Reading(photo=photo.astype(np.uint8), ink=ink, dropped=dropped, box=box,
                    image=mnist_like(ink[box[0]:box[1] + 1, box[2]:box[3] + 1]), frames=frames)
 
 

@@ -128,9 +128,9 @@ def plot_preprocessing(reading, title, path):
     photo_axis.imshow(reading.photo)
     photo_axis.set_title("the picture")
     ink = np.repeat(reading.ink[..., np.newaxis], 3, axis=-1)
-    ink[reading.specks] = [1, 0.2, 0.2]
+    ink[reading.dropped] = [1, 0.2, 0.2]
     ink_axis.imshow(ink)
-    ink_axis.set_title("the ink found (red: specks dropped)")
+    ink_axis.set_title("the ink found (red: not the digit)")
     for axis, colour in [(photo_axis, "tab:red"), (ink_axis, "tab:orange")]:
         axis.add_patch(plt.Rectangle((left - 0.5, top - 0.5), right - left + 1, bottom - top + 1,
                                      fill=False, edgecolor=colour, linewidth=1.5))

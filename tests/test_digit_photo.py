@@ -142,11 +142,44 @@ def test_specks_are_dropped(mnist_arrays):
     for row, column in [(5, 5), (290, 390), (10, 380), (150, 20)]:  # dust on the paper
         sheet[row:row + 6, column:column + 6] = 30
     reading = digit_from_pixels(rgb(sheet))
-    assert reading.specks[6:10, 6:10].all() and reading.specks[291:295, 391:395].all()
+    assert reading.dropped[6:10, 6:10].all() and reading.dropped[291:295, 391:395].all()
     top, bottom, left, right = reading.box
     assert top >= 38 and bottom < 262 and left >= 88 and right < 312
     assert reading.ink[5:11, 5:11].max() == 0
     assert correlation(reading.image, original) > 0.95
+
+
+def on_a_table(photo, side, rng):
+    """The photo with its paper ending at a slanted edge, a dark brown table beyond it."""
+    photo = np.asarray(photo, dtype=np.float32).copy()
+    height, width = photo.shape[:2]
+    rows, columns = np.mgrid[0:height, 0:width]
+    table = columns < 40 + 0.15 * rows if side == "left" else rows > height - 35 + 0.05 * columns
+    photo[table] = np.array([90, 60, 40]) + rng.normal(0, 6, (table.sum(), 3))
+    return np.clip(photo, 0, 255), table
+
+
+@pytest.mark.parametrize("side", ["left", "bottom"])
+@pytest.mark.parametrize("index", [0, 1, 4])
+def test_the_table_beside_the_paper_is_not_the_digit(side, index, mnist_arrays):
+    coverage = photo_digits.digit_coverage(mnist_arrays["x_test"][index], 200)
+    rng = np.random.default_rng(index)
+    photo = photo_digits.photograph(coverage, (20, 20, 20), (230, 230, 225), rng)
+    with_table, table = on_a_table(photo, side, rng)
+    reading = digit_from_pixels(with_table)
+    top, bottom, left, right = reading.box
+    assert not table[top:bottom + 1, left:right + 1].any()
+    assert reading.dropped[table].mean() > 0.9  # shown as not the digit
+    # The digit is read as it is from the same photo with no table in it.
+    assert correlation(reading.image, digit_from_pixels(np.asarray(photo, np.float32)).image) > 0.95
+
+
+def test_a_drawing_edge_to_edge_is_still_the_digit():
+    canvas = np.zeros((28, 28))
+    canvas[0:4, 2:27] = 255  # the bar of a 7 along the top edge...
+    canvas[4:28, 20:24] = 255  # ...and its stem down to the bottom edge
+    reading = digit_from_pixels(rgb(canvas))
+    assert reading.box == (0, 27, 2, 26)
 
 
 def test_a_digit_in_two_pieces_is_one_digit():
