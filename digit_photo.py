@@ -11,7 +11,7 @@ noise, and the ink may be any colour. So the ink is first separated from the pap
 3. the ink threshold is chosen from the image itself (Otsu's method); specks much smaller than
    the digit are dropped, and so is what lies along the picture's edge beyond the paper (the
    table, the page's edge);
-4. an image with transparency is read by its alpha: transparent is paper, opaque is ink.
+4. a digit on a transparent background is read by its alpha: transparent is paper, opaque ink.
 
 Then MNIST's own steps: the ink as light strokes with grey edges on black, fitted into a 20x20
 box keeping its aspect ratio, and centred by its centre of mass in a 28x28 frame.
@@ -264,8 +264,8 @@ def ink_strength(contrast, threshold, digit):
     """How much of each pixel is ink, 0..1: the strokes full, their edges grey, paper 0. Faint
     ink is kept where it joins the digit (hysteresis), so a stroke's grey edges and thin tails
     stay, and specks do not come back."""
-    paper_level = np.median(contrast[~grow(contrast > threshold / 2)]) \
-        if (contrast <= threshold / 2).any() else 0.0
+    paper = ~grow(contrast > threshold / 2)
+    paper_level = np.median(contrast[paper]) if paper.any() else 0.0
     ink_level = np.percentile(contrast[digit], 75)  # the stroke at full strength, not its noise
     strength = np.clip((contrast - paper_level) / max(ink_level - paper_level, 1e-6), 0, 1)
     labels, _ = blobs((strength > FAINT) | digit)
@@ -282,10 +282,13 @@ def read_digit(path, source=None):
 
 def digit_from_pixels(rgb, alpha=None, source="image", frames=1):
     """The Reading of a picture given as RGB pixels 0..255 and alpha 0..1 (None: opaque)."""
-    if alpha is not None:
-        # Transparent is paper; whatever colour the opaque pixels have, they are the ink.
+    if alpha is not None and (alpha < 0.5).mean() > 0.5:
+        # A digit on a transparent background: transparent is the paper, and whatever colour
+        # the opaque pixels have, they are the ink.
         contrast, threshold = alpha * 255, 127.5
     else:
+        if alpha is not None:  # a picture with a few transparent parts: those are white
+            rgb = rgb * alpha[..., np.newaxis] + 255 * (1 - alpha[..., np.newaxis])
         contrast, threshold = contrast_with_paper(rgb)
     if contrast.max() < MIN_CONTRAST:
         raise ImageError(f"{source}: no digit found (the image is blank)")

@@ -135,6 +135,17 @@ def test_on_a_transparent_background_the_opaque_pixels_are_the_ink(colour, mnist
     assert correlation(digit_photo.read_digit(path).image, original.astype(np.float32)) > 0.9
 
 
+def test_a_picture_with_a_few_transparent_parts_is_read_on_white(mnist_arrays, tmp_path):
+    original = mnist_arrays["x_test"][0]
+    pixels = np.zeros((224, 224, 4), np.uint8)
+    pixels[..., :3] = 255 - np.asarray(Image.fromarray(original).resize((224, 224)))[..., None]
+    pixels[..., 3] = 255
+    pixels[:12, :] = 0  # a transparent strip along the top, outside the drawing
+    path = tmp_path / "drawing.png"
+    Image.fromarray(pixels, mode="RGBA").save(path)
+    assert correlation(digit_photo.read_digit(path).image, original.astype(np.float32)) > 0.9
+
+
 def test_specks_are_dropped(mnist_arrays):
     original = mnist_arrays["x_test"][4].astype(np.float32)
     sheet = np.full((300, 400), 240.0)
