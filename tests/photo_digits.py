@@ -60,9 +60,14 @@ def digit_coverage(digit28, height):
     return np.asarray(enlarged, dtype=np.float32) / 255
 
 
-def photograph(coverage, ink, paper, rng, size=(480, 360)):
+TABLE = (95, 65, 45)  # a wooden table, seen beside the page in some photos
+
+
+def photograph(coverage, ink, paper, rng, size=(480, 360), table=False):
     """Ink of `coverage` (0..1, any size) on paper, photographed: rotated, placed anywhere that
-    keeps it whole, lit unevenly, blurred, noisy, JPEG. Returns an RGB Image."""
+    keeps it whole, with the table showing beyond the page's edge if asked for and there is
+    room beside the digit, lit unevenly, blurred, noisy, JPEG. Returns an RGB Image; its
+    .info["table"] says on which side the table shows, if it does."""
     angle = rng.uniform(-10, 10)
     layer = Image.fromarray((coverage * 255).astype(np.uint8)).rotate(
         angle, resample=Image.Resampling.BICUBIC, expand=True)
@@ -75,6 +80,9 @@ def photograph(coverage, ink, paper, rng, size=(480, 360)):
 
     rgb = (np.array(paper, np.float32) * (1 - sheet[..., None])
            + np.array(ink, np.float32) * sheet[..., None])
+    table_side = table and table_beside((top, left, layer.height, layer.width), size, rng)
+    if table_side:
+        rgb[table_side[1]] = TABLE
     # Light falling off across the page from one side, and towards the corners.
     rows, columns = np.mgrid[0:height, 0:width] / max(height, width)
     direction = rng.uniform(0, 2 * np.pi)
@@ -93,7 +101,28 @@ def photograph(coverage, ink, paper, rng, size=(480, 360)):
     picture.save(encoded, "JPEG", quality=int(rng.integers(55, 92)))
     encoded.seek(0)
     with Image.open(encoded) as jpeg:
-        return jpeg.convert("RGB")
+        photo = jpeg.convert("RGB")
+    photo.info["table"] = table_side[0] if table_side else None
+    return photo
+
+
+def table_beside(digit_box, size, rng):
+    """Where the table shows: beyond a slanted page edge on the side with the most room beside
+    the digit, stopping short of it. (side, mask), or None when there is no room."""
+    top, left, digit_height, digit_width = digit_box
+    width, height = size
+    rows, columns = np.mgrid[0:height, 0:width]
+    sides = {  # distance from that side, position along it (0..1), room up to the digit
+        "left": (columns, rows / height, left),
+        "right": (width - 1 - columns, rows / height, width - left - digit_width),
+        "top": (rows, columns / width, top),
+        "bottom": (height - 1 - rows, columns / width, height - top - digit_height)}
+    side = max(sides, key=lambda name: sides[name][2])
+    inward, along, room = sides[side]
+    if room < 25:
+        return None
+    depth = rng.uniform(15, min(80, room - 5))
+    return side, inward < depth - rng.uniform(0, depth - 8) * along
 
 
 def photo_set(test_images, test_labels, count=PHOTOS, seed=SEED):
@@ -106,8 +135,11 @@ def photo_set(test_images, test_labels, count=PHOTOS, seed=SEED):
         # Large or small: the 28x28 frame becomes 100 to 380 pixels of a 480x360 photo.
         frame = int(rng.integers(100, 380))
         coverage = digit_coverage(test_images[index], frame)
-        photos.append(Photo(photograph(coverage, ink, paper, rng), int(test_labels[index]),
-                            f"test image {index}, {name}, {frame} px"))
+        # One photo in three shows the table beyond the page's edge, where there is room.
+        photo = photograph(coverage, ink, paper, rng, table=number % 3 == 2)
+        table = photo.info["table"]
+        photos.append(Photo(photo, int(test_labels[index]), f"test image {index}, {name}, "
+                            f"{frame} px" + (f", the table on the {table}" if table else "")))
     return photos
 
 
@@ -233,6 +265,9 @@ def main(argv=None):
         chosen = np.array([f", {name}," in photo.description for photo in results.photos])
         print(f"    {name}: {results.photo_right[chosen].sum()} of {chosen.sum()} "
               f"(clean: {results.clean_right[chosen].sum()})")
+    on_a_table = np.array(["the table" in photo.description for photo in results.photos])
+    print(f"    the table in the photo: {results.photo_right[on_a_table].sum()} of "
+          f"{on_a_table.sum()} (clean: {results.clean_right[on_a_table].sum()})")
     for case, predicted in zip(results.cases, results.case_predictions):
         print(f"  {case.description}: read as {predicted}"
               + ("" if predicted == case.label else f"  (WRONG: it is a {case.label})"))
