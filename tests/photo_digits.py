@@ -242,20 +242,28 @@ def measure(checkpoint_dir, arrays, folder):
 def main(argv=None):
     import tempfile
 
+    import checkpoints
     import input_data
     import tensorflow_v1
+    from cli import fail
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--checkpoint", type=Path, required=True, metavar="DIR")
+    parser = argparse.ArgumentParser(prog="photo_digits.py",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--checkpoint", type=Path, required=True, metavar="DIR",
+                        help="a folder written by train_rnn_mnist.py --save-dir")
     parser.add_argument("--save-dir", type=Path, metavar="DIR",
                         help="keep the pictures there (they are made in a temporary folder)")
     args = parser.parse_args(argv)
-    tensorflow_v1.load()
-    arrays = input_data.load_npz(input_data.EMBEDDED_MNIST)
-    with tempfile.TemporaryDirectory() as temporary:
-        folder = args.save_dir or Path(temporary)
-        folder.mkdir(parents=True, exist_ok=True)
-        results = measure(args.checkpoint, arrays, folder)
+    try:
+        checkpoints.load(args.checkpoint)  # checked before the pictures are made
+        tensorflow_v1.load()
+        arrays = input_data.load_npz(input_data.EMBEDDED_MNIST)
+        with tempfile.TemporaryDirectory() as temporary:
+            folder = args.save_dir or Path(temporary)
+            folder.mkdir(parents=True, exist_ok=True)
+            results = measure(args.checkpoint, arrays, folder)
+    except (checkpoints.CheckpointError, input_data.DataError, OSError) as error:
+        fail("photo_digits.py", str(error))
     count = len(results.photos)
     print(f"{count} test digits (test images {FIRST_TEST_IMAGE} to "
           f"{FIRST_TEST_IMAGE + count - 1}), photo seed {SEED}, checkpoint {args.checkpoint}")
