@@ -87,26 +87,26 @@ def uninterrupted_stdout(flags, folder):
     return result.stdout
 
 
-@pytest.fixture(scope="session")
-def tiny_checkpoint(tmp_path_factory, tiny_npz):
-    """A checkpoint of a tiny run (train_rnn_mnist.py --save-dir), made once."""
+def saved_run(tmp_path_factory, name, flags):
+    """The checkpoint folder of a run of train_rnn_mnist.py with `flags` and --save-dir, its log
+    not shown."""
     import contextlib
     import io
 
-    folder = tmp_path_factory.mktemp("checkpoint") / "tiny"
+    folder = tmp_path_factory.mktemp("checkpoint") / name
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        train_rnn_mnist.main(["--data", str(tiny_npz), *TINY_RUN_FLAGS, "--save-dir", str(folder)])
+        train_rnn_mnist.main([*flags, "--save-dir", str(folder)])
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory, tiny_npz):
+    """A checkpoint of a tiny run (train_rnn_mnist.py --save-dir), made once."""
+    return saved_run(tmp_path_factory, "tiny", ["--data", str(tiny_npz), *TINY_RUN_FLAGS])
 
 
 @pytest.fixture(scope="session")
 def article_checkpoint(tmp_path_factory):
     """The article's model: its default run (seed 0) on the embedded MNIST, kept with --save-dir.
     About a minute on 2 cores; for the tests that measure what the trained model reads."""
-    import contextlib
-    import io
-
-    folder = tmp_path_factory.mktemp("checkpoint") / "article"
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        train_rnn_mnist.main(["--save-dir", str(folder)])
-    return folder
+    return saved_run(tmp_path_factory, "article", [])

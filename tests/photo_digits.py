@@ -63,6 +63,13 @@ def digit_coverage(digit28, height):
 TABLE = (95, 65, 45)  # a wooden table, seen beside the page in some photos
 
 
+def on_paper(coverage, ink, paper):
+    """Ink of colour `ink` covering each pixel by `coverage` (0..1), on paper of colour `paper`:
+    RGB pixels."""
+    coverage = coverage[..., np.newaxis]
+    return np.array(paper, np.float32) * (1 - coverage) + np.array(ink, np.float32) * coverage
+
+
 def photograph(coverage, ink, paper, rng, size=(480, 360), table=False):
     """Ink of `coverage` (0..1, any size) on paper, photographed: rotated, placed anywhere that
     keeps it whole, with the table showing beyond the page's edge if asked for and there is
@@ -78,8 +85,7 @@ def photograph(coverage, ink, paper, rng, size=(480, 360), table=False):
     placed = np.asarray(layer, dtype=np.float32)[:height - top, :width - left] / 255
     sheet[top:top + placed.shape[0], left:left + placed.shape[1]] = placed
 
-    rgb = (np.array(paper, np.float32) * (1 - sheet[..., None])
-           + np.array(ink, np.float32) * sheet[..., None])
+    rgb = on_paper(sheet, ink, paper)
     table_side = table and table_beside((top, left, layer.height, layer.width), size, rng)
     if table_side:
         rgb[table_side[1]] = TABLE
@@ -163,8 +169,7 @@ def printed_digits(seed=SEED):
 def red_on_blue(test_images, test_labels, index=15):
     """A red digit on blue paper (test image 15 is a 5), drawn cleanly."""
     coverage = digit_coverage(test_images[index], 224)
-    rgb = (np.array([40, 60, 190], np.float32) * (1 - coverage[..., None])
-           + np.array([220, 30, 30], np.float32) * coverage[..., None])
+    rgb = on_paper(coverage, (220, 30, 30), (40, 60, 190))
     return Photo(Image.fromarray(rgb.astype(np.uint8)), int(test_labels[index]),
                  f"test image {index}, red on blue")
 
@@ -197,14 +202,6 @@ def read_photos(photos, folder):
     return np.stack(images)
 
 
-def predictions(checkpoint_dir, images):
-    import checkpoints
-    import predict_digit
-
-    probabilities = predict_digit.probabilities_by_row(checkpoints.load(checkpoint_dir), images)
-    return probabilities[:, -1].argmax(axis=1)
-
-
 @dataclass
 class Results:
     photos: list
@@ -223,20 +220,25 @@ class Results:
         return self.photo_right.mean()
 
 
-def measure(checkpoint_dir, arrays, folder):
-    """Make the photo set and the issue's cases in `folder`, and read them with the model."""
+def measure(checkpoint, arrays, folder):
+    """Make the photo set and the issue's cases in `folder`, and read them, and the same digits'
+    clean images, with the model of `checkpoint` (checkpoints.load's)."""
+    import predict_digit
+
     photos = photo_set(arrays["x_test"], arrays["y_test"])
     labels = np.array([photo.label for photo in photos])
     clean = arrays["x_test"][FIRST_TEST_IMAGE:FIRST_TEST_IMAGE + len(photos)].astype(np.float32)
-    read = read_photos(photos, folder)
     cases = issue_cases(arrays["x_test"], arrays["y_test"])
     case_folder = Path(folder) / "issue-cases"
     case_folder.mkdir(exist_ok=True)
-    case_read = read_photos(cases, case_folder)
-    return Results(photos, labels,
-                   clean_right=predictions(checkpoint_dir, clean) == labels,
-                   photo_right=predictions(checkpoint_dir, read) == labels,
-                   cases=cases, case_predictions=predictions(checkpoint_dir, case_read))
+    images = np.concatenate([clean, read_photos(photos, folder), read_photos(cases, case_folder)])
+    # One graph and one restore for all of them.
+    predicted = predict_digit.probabilities_by_row(checkpoint, images)[:, -1].argmax(axis=1)
+    clean_predicted, photo_predicted, case_predicted = np.split(
+        predicted, [len(photos), 2 * len(photos)])
+    return Results(photos, labels, clean_right=clean_predicted == labels,
+                   photo_right=photo_predicted == labels, cases=cases,
+                   case_predictions=case_predicted)
 
 
 def main(argv=None):
@@ -255,13 +257,13 @@ def main(argv=None):
                         help="keep the pictures there (they are made in a temporary folder)")
     args = parser.parse_args(argv)
     try:
-        checkpoints.load(args.checkpoint)  # checked before the pictures are made
+        checkpoint = checkpoints.load(args.checkpoint)  # checked before the pictures are made
         tensorflow_v1.load()
         arrays = input_data.load_npz(input_data.EMBEDDED_MNIST)
         with tempfile.TemporaryDirectory() as temporary:
             folder = args.save_dir or Path(temporary)
             folder.mkdir(parents=True, exist_ok=True)
-            results = measure(args.checkpoint, arrays, folder)
+            results = measure(checkpoint, arrays, folder)
     except (checkpoints.CheckpointError, input_data.DataError, OSError) as error:
         fail("photo_digits.py", str(error))
     count = len(results.photos)

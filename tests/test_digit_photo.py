@@ -5,20 +5,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import checkpoints
 import digit_photo
 import photo_digits
 from conftest import run_script
 from digit_photo import ImageError, digit_from_pixels
+from photo_digits import on_paper
 
 
 def rgb(gray):
     return np.repeat(np.asarray(gray, dtype=np.float32)[..., np.newaxis], 3, axis=-1)
-
-
-def on_paper(coverage, ink, paper):
-    """Ink of `coverage` (0..1) in colour `ink` on paper of colour `paper`: RGB pixels."""
-    coverage = coverage[..., np.newaxis]
-    return np.array(paper, np.float32) * (1 - coverage) + np.array(ink, np.float32) * coverage
 
 
 def centre_of_mass(image):
@@ -341,7 +337,7 @@ def test_a_picture_with_no_ink_is_one_clear_line(make, complaint, tiny_checkpoin
 @pytest.fixture(scope="module")
 def photo_results(article_checkpoint, mnist_arrays, tmp_path_factory):
     folder = tmp_path_factory.mktemp("photos")
-    return photo_digits.measure(article_checkpoint, mnist_arrays, folder)
+    return photo_digits.measure(checkpoints.load(article_checkpoint), mnist_arrays, folder)
 
 
 def test_photos_are_read_within_5_points_of_the_same_clean_digits(photo_results):
