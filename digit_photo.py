@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cli import one_line
+
 DIGIT_BOX = 20  # MNIST fitted each digit into 20x20 pixels...
 FRAME = 28  # ...and centred it by its centre of mass in 28x28.
 WORK_SIZE = 256  # a larger photo is shrunk to this longer side first; the digit ends at 20 pixels
@@ -52,33 +54,28 @@ class Reading:
 # Reading the file
 
 
-def read_picture(path, source=None):
+def read_picture(path):
     """The picture at `path` as RGB 0..255 and alpha 0..1 (None when it is all opaque), at most
     WORK_SIZE on its longer side, and its number of frames."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    source = source or path
     if not path.is_file():
-        raise ImageError(f"{source}: no such file")
+        raise ImageError(f"{path}: no such file")
     try:
         with Image.open(path) as image:
             image.load()  # the first frame of an animated file
             frames = getattr(image, "n_frames", 1)
             # A phone stores a photo as its sensor saw it and says in EXIF how to turn it upright.
             image = ImageOps.exif_transpose(image).convert("RGBA")
-            if max(image.size) > WORK_SIZE:
-                scale = WORK_SIZE / max(image.size)
-                size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-                # Averaging whole blocks of pixels also averages out part of the sensor noise.
-                image = image.resize(size, Image.Resampling.BOX)
+            # Averaging whole blocks of pixels also averages out part of the sensor noise.
+            image.thumbnail((WORK_SIZE, WORK_SIZE), Image.Resampling.BOX, reducing_gap=None)
             pixels = np.asarray(image, dtype=np.float32)
     except UnidentifiedImageError:
-        raise ImageError(f"{source}: not an image that Pillow can read") from None
+        raise ImageError(f"{path}: not an image that Pillow can read") from None
     except (OSError, ValueError, Image.DecompressionBombError) as error:
-        from cli import one_line
-        raise ImageError(f"{source}: cannot be read ({one_line(error)})") from None
+        raise ImageError(f"{path}: cannot be read ({one_line(error)})") from None
     if pixels.size == 0:
-        raise ImageError(f"{source}: the image has no pixels")
+        raise ImageError(f"{path}: the image has no pixels")
     alpha = pixels[..., 3] / 255
     return pixels[..., :3], (None if alpha.min() > 0.99 else alpha), frames
 
@@ -273,15 +270,16 @@ def ink_strength(contrast, threshold, digit):
     return np.where(joined, strength, 0.0), joined
 
 
-def read_digit(path, source=None):
+def read_digit(path):
     """Read the picture at `path` as one digit: a Reading, whose .image the model reads."""
-    source = source or path
-    rgb, alpha, frames = read_picture(path, source)
-    return digit_from_pixels(rgb, alpha, source, frames)
+    rgb, alpha, frames = read_picture(path)
+    return digit_from_pixels(rgb, alpha, path, frames)
 
 
 def digit_from_pixels(rgb, alpha=None, source="image", frames=1):
     """The Reading of a picture given as RGB pixels 0..255 and alpha 0..1 (None: opaque)."""
+    # Shown on mid-grey, transparent parts stay visible whatever the ink's colour.
+    photo = rgb if alpha is None else rgb * alpha[..., np.newaxis] + 128 * (1 - alpha[..., None])
     if alpha is not None and (alpha < 0.5).mean() > 0.5:
         # A digit on a transparent background: transparent is the paper, and whatever colour
         # the opaque pixels have, they are the ink.
@@ -296,8 +294,6 @@ def digit_from_pixels(rgb, alpha=None, source="image", frames=1):
     ink, digit = ink_strength(contrast, threshold, digit)
     rows, columns = np.nonzero(digit)
     box = (rows.min(), rows.max(), columns.min(), columns.max())
-    # Shown on mid-grey, transparent parts stay visible whatever the ink's colour.
-    photo = rgb if alpha is None else rgb * alpha[..., np.newaxis] + 128 * (1 - alpha[..., None])
     return Reading(photo=photo.astype(np.uint8), ink=ink, dropped=dropped, box=box,
                    image=mnist_like(ink[box[0]:box[1] + 1, box[2]:box[3] + 1]), frames=frames)
 

@@ -134,12 +134,11 @@ def plot_preprocessing(reading, title, path):
     for axis, colour in [(photo_axis, "tab:red"), (ink_axis, "tab:orange")]:
         axis.add_patch(plt.Rectangle((left - 0.5, top - 0.5), right - left + 1, bottom - top + 1,
                                      fill=False, edgecolor=colour, linewidth=1.5))
-        axis.set_xticks([])
-        axis.set_yticks([])
     image_axis.imshow(reading.image, cmap="gray", vmin=0, vmax=255)
     image_axis.set_title(f"what the model reads ({FRAME}x{FRAME})")
-    image_axis.set_xticks([])
-    image_axis.set_yticks([])
+    for axis in (photo_axis, ink_axis, image_axis):
+        axis.set_xticks([])
+        axis.set_yticks([])
     figure.suptitle(title)
     figure.tight_layout()
     figure.savefig(path, dpi=80, bbox_inches="tight")
