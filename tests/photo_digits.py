@@ -17,12 +17,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent
-PRINTED_FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Oblique.ttf"
 sys.path.insert(0, str(ROOT))  # run as a script: the project's modules are one folder up
 sys.dont_write_bytecode = True
 
@@ -154,8 +152,11 @@ def printed_digits(seed=SEED):
     DejaVu Sans Oblique, from matplotlib (the same file on every machine): the model reads its
     ten digits right as clean 28x28 images, while it reads the upright fonts' 6 as a 0 or a 5
     even when clean, which no preprocessing of a photo can be asked to mend."""
+    import matplotlib
+
     rng = np.random.default_rng(seed + 1)
-    font = ImageFont.truetype(str(PRINTED_FONT), 200)
+    font = ImageFont.truetype(
+        str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Oblique.ttf"), 200)
     photos = []
     for digit in range(10):
         layer = Image.new("L", (220, 260), 0)
