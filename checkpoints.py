@@ -17,12 +17,10 @@ checked before TensorFlow loads; the variables and the data stream restored; the
 end, or when a signal stops the run; and the line that says how to resume it.
 """
 
-import fcntl
 import importlib.metadata
 import json
 import os
 import platform
-import shlex
 import shutil
 import sys
 import tempfile
@@ -32,14 +30,15 @@ from pathlib import Path
 
 import numpy as np
 
-from cli import one_line
+from cli import one_line, shell_command
+from safe_files import FolderInUse, lock_exclusively, sync_file, sync_folder
 from tensorflow_v1 import tf
 
 TRAINER = Path(__file__).resolve().parent / "train_rnn_mnist.py"
 PROG = TRAINER.name
 
 LATEST = "LATEST"
-LOCK = ".lock"  # held (flock) by the run that uses the folder; the lock dies with its process
+LOCK = ".lock"  # held by the run that uses the folder (safe_files); the lock dies with its process
 MODEL_PREFIX = "model"
 MODEL_FILES = (f"{MODEL_PREFIX}.index", f"{MODEL_PREFIX}.data-00000-of-00001")  # Saver's two
 DATA_STATE = "data_state.npz"
@@ -76,28 +75,19 @@ def save(directory, session, saver, settings, data_state):
     temporary = Path(tempfile.mkdtemp(prefix=".unfinished-", dir=directory))
     saver.save(session, str(temporary / MODEL_PREFIX), write_meta_graph=False, write_state=False)
     np.savez(temporary / DATA_STATE, **data_state)
-    (temporary / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n")
+    (temporary / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     for path in temporary.iterdir():
-        sync(path)
+        sync_file(path)
 
     final = directory / f"step-{settings['step']:07d}-{temporary.name.rsplit('-', 1)[-1]}"
     os.rename(temporary, final)
     pointer = directory / f".{LATEST}.unfinished"
-    pointer.write_text(final.name + "\n")
-    sync(pointer)
+    pointer.write_text(final.name + "\n", encoding="utf-8")
+    sync_file(pointer)
     os.replace(pointer, directory / LATEST)
-    sync(directory)
+    sync_folder(directory)
     remove_all_but(directory, final)
     return final
-
-
-def sync(path):
-    """Flush a file or folder to disk, so that a rename after it never names missing data."""
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def remove_all_but(directory, keep):
@@ -119,7 +109,7 @@ def load(directory):
     pointer = directory / LATEST
     if not pointer.is_file():
         raise CheckpointError(f"{directory}: no checkpoint in this folder (no {LATEST} file)")
-    name = pointer.read_text().strip()
+    name = pointer.read_text(encoding="utf-8").strip()
     folder = directory / name
     if not name.startswith("step-") or "/" in name or not folder.is_dir():
         raise CheckpointError(f"{directory}: {LATEST} names {name!r}, which is not a checkpoint "
@@ -133,7 +123,7 @@ def load(directory):
 def read_settings(folder):
     path = folder / SETTINGS
     try:
-        settings = json.loads(path.read_text())
+        settings = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CheckpointError(f"{path}: missing") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -285,12 +275,12 @@ def lock(folder):
     """Hold the folder's lock for as long as this process runs (or the file stays open)."""
     path = folder / LOCK
     try:
-        lock_file = open(path, "a+")
+        lock_file = open(path, "a+", encoding="utf-8")
     except OSError as error:
         raise CheckpointError(f"--save-dir {folder}: cannot be written ({error.strerror})") from None
     try:
-        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        lock_exclusively(lock_file)
+    except FolderInUse:
         lock_file.seek(0)
         holder = lock_file.read().strip() or "unknown"
         lock_file.close()
@@ -423,9 +413,12 @@ def resume_command(argv):
     args = [arg for arg in (sys.argv[1:] if argv is None else argv) if arg != "--overwrite"]
     if "--resume" not in args:
         args.append("--resume")
-    return shlex.join([shortest_path(sys.executable), shortest_path(TRAINER), *args])
+    return shell_command([shortest_path(sys.executable), shortest_path(TRAINER), *args])
 
 
 def shortest_path(path):
-    relative = os.path.relpath(path)
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # Windows: the path is on another drive than the working folder
+        return str(path)
     return relative if len(relative) < len(str(path)) else str(path)

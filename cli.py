@@ -1,10 +1,19 @@
 """What the project's command lines share: flag types that make a bad value a usage error naming
-the flag, and errors that end a script in one line on stderr, with no traceback."""
+the flag, errors that end a script in one line on stderr, with no traceback, output that never
+fails on the console's code page, and command lines quoted for the user's own shell."""
 
 import argparse
 import math
+import re
+import shlex
 import sys
 from pathlib import Path
+
+try:
+    import msvcrt  # noqa: F401  (Windows alone has it; its shells are PowerShell and cmd)
+    WINDOWS_SHELLS = True
+except ImportError:
+    WINDOWS_SHELLS = False
 
 
 def whole_number(text):
@@ -99,3 +108,32 @@ def seed_value(text):
 def data_source(text):
     """--data: an .npz file, or "keras" for tf.keras.datasets.mnist.load_data()."""
     return "keras" if text == "keras" else Path(text)
+
+
+def keep_output_printable():
+    """Print what the console's code page cannot show as escapes (\\u30c6) instead of failing.
+
+    Under Windows' cp1252, a redirected stdout cannot encode the article's Japanese title in
+    --help, nor a user's Japanese folder name in a message: print() would raise
+    UnicodeEncodeError. Where the encoding is UTF-8 (Linux, macOS) nothing printed changes.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+# A word that PowerShell and cmd both pass on as it is: no spaces, quotes, $, %, &, |, ;, ...
+PLAIN_WINDOWS_WORD = re.compile(r"[\w\-.:\\/=+]+")
+
+
+def shell_command(words):
+    """A command line that the user's shell runs as these words: sh on Linux and macOS; on
+    Windows one that runs in both PowerShell and cmd when every word is plain, and otherwise
+    in PowerShell, the Windows 10 and 11 default, with its literal single quotes."""
+    if not WINDOWS_SHELLS:
+        return shlex.join(words)
+    if all(PLAIN_WINDOWS_WORD.fullmatch(word) for word in words):
+        return " ".join(words)
+    quoted = [word if PLAIN_WINDOWS_WORD.fullmatch(word) else "'" + word.replace("'", "''") + "'"
+              for word in words]
+    return "& " + " ".join(quoted)  # & runs a quoted program name

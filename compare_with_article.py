@@ -12,6 +12,7 @@ The logs are read with the same line patterns that train_rnn_mnist.py prints wit
 """
 
 import argparse
+import codecs
 import itertools
 import sys
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import numpy as np
 
 # Importing the project's modules must not write a __pycache__ into the repository.
 sys.dont_write_bytecode = True
-from cli import png_path  # noqa: E402
+from cli import keep_output_printable, png_path  # noqa: E402
 from log_lines import (FULL_TEST_LINE_PATTERN, LOG_LINE_PATTERN, TEST_LINE_PATTERN,  # noqa: E402
                        format_log_line)
 
@@ -89,9 +90,17 @@ def parse_log_text(text, source):
     return log
 
 
+def decoded(data):
+    """A log's text, whether saved as UTF-8, UTF-8 with a BOM (Windows' Notepad) or UTF-16 with
+    its BOM (Windows PowerShell 5.1's `>`); CRLF line ends are read as LF ones."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
 def parse_log(path):
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = decoded(Path(path).read_bytes())
     except FileNotFoundError:
         raise LogError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -324,6 +333,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
+    keep_output_printable()
     args = parse_args(argv)
     try:
         article = parse_log(ARTICLE_LOG)

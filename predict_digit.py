@@ -26,7 +26,7 @@ sys.dont_write_bytecode = True
 import checkpoints  # noqa: E402
 import input_data  # noqa: E402
 import tensorflow_v1  # noqa: E402
-from cli import fail, gif_path, non_negative_int, png_path  # noqa: E402
+from cli import fail, gif_path, keep_output_printable, non_negative_int, png_path  # noqa: E402
 from digit_photo import FRAME, ImageError, read_digit  # noqa: E402
 from input_data import NUM_CLASSES, flatten_and_scale  # noqa: E402
 from tensorflow_v1 import tf  # noqa: E402
@@ -226,6 +226,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
+    keep_output_printable()
     args = parse_args(argv)
     try:
         checkpoint = checkpoints.load(args.checkpoint)

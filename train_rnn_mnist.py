@@ -45,8 +45,8 @@ import checkpoints
 import input_data
 import tensorboard_events
 import tensorflow_v1
-from cli import (data_source, fail, int_up_to, non_negative_int, positive_float32, positive_int,
-                 seed_value)
+from cli import (data_source, fail, int_up_to, keep_output_printable, non_negative_int,
+                 positive_float32, positive_int, seed_value)
 from input_data import NUM_CLASSES, NUM_PIXELS, NUM_ROWS
 from log_lines import format_full_test_line, format_log_line, format_test_line, format_timing
 from stop_signals import exit_interrupted, held_stop_signals
@@ -238,6 +238,7 @@ def read_data(args):
 
 
 def main(argv=None):
+    keep_output_printable()  # a Windows console's code page cannot show every character
     try:
         run(argv)
     except (input_data.DataError, checkpoints.CheckpointError,
