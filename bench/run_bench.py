@@ -14,10 +14,11 @@ batch every 10 steps, then the accuracy on the 10,000 test images.
      reaches on the very same matrix shapes, measured here in this run.
 
 Then the throughput of the multi-seed study: `make study SEEDS=4` one seed at a time (JOBS=1)
-and on every core (JOBS=$(nproc)), in alternation, with the seeds' logs checked identical.
+and on every core, in alternation, with the seeds' logs checked identical.
 
 Each contender prints a timing line on stderr (log_lines.format_timing); wall time and
-peak memory (the largest resident set) are measured here, from outside.
+peak memory (the largest resident set) are measured here, from outside, where the system
+has os.wait4() (Linux, macOS); on Windows the report says it was not measured.
 """
 
 import argparse
@@ -43,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 import compare_with_article  # noqa: E402
 from checkpoints import total_steps  # noqa: E402
-from cli import positive_int  # noqa: E402
+from cli import keep_output_printable, positive_int  # noqa: E402
 from log_lines import parse_timing  # noqa: E402
 
 # The article's work.
@@ -64,8 +65,31 @@ class Contender:
 @dataclass
 class Run:
     wall: float
-    peak_rss_mb: float
+    peak_rss_mb: float  # None where it cannot be measured (no os.wait4: Windows)
     phases: dict
+
+
+# ru_maxrss counts kilobytes on Linux and bytes on macOS (getrusage(2) on each): no feature
+# tells them apart, so the system's name does, here alone.
+RU_MAXRSS_PER_MB = 1024**2 if sys.platform == "darwin" else 1024
+NO_MEMORY = "not measured here (this system has no os.wait4)"
+
+
+def usable_cores():
+    """The cores this process may run on: its affinity where the system has it (Linux)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def wait_measured(process):
+    """Wait for the process; its exit status and peak resident memory in MB (None where the
+    system cannot say)."""
+    if not hasattr(os, "wait4"):
+        return process.wait(), None
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage.ru_maxrss / RU_MAXRSS_PER_MB
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,9 +171,8 @@ def run_once(contender, expected_steps):
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         process = subprocess.Popen(contender.command, stdout=out, stderr=err, cwd=ROOT)
-        _, status, usage = os.wait4(process.pid, 0)
+        _, peak_rss_mb = wait_measured(process)
         wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0), err.seek(0)
         stdout, stderr = out.read(), err.read()
     if process.returncode != 0:
@@ -168,7 +191,7 @@ def run_once(contender, expected_steps):
     if steps != expected_steps:
         raise SystemExit(f"run_bench.py: error: {contender.name} timed {steps} steps, "
                          f"not {expected_steps}")
-    return Run(wall=wall, peak_rss_mb=usage.ru_maxrss / 1024, phases=phases)
+    return Run(wall=wall, peak_rss_mb=peak_rss_mb, phases=phases)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,7 +208,8 @@ class Study:
 
 def run_study(seeds, jobs, flags, runs):
     """`make study` as a user runs it; its wall time and its seeds' logs."""
-    command = ["make", "--no-print-directory", "study", f"SEEDS={seeds}", f"JOBS={jobs}",
+    # tasks.py is what `make study` runs, on every system (Windows has no make).
+    command = [sys.executable, str(ROOT / "tasks.py"), "study", f"SEEDS={seeds}", f"JOBS={jobs}",
                f"RUNS={runs}", f"ARGS={' '.join(flags)}"]
     start = time.perf_counter()
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
@@ -198,7 +222,7 @@ def run_study(seeds, jobs, flags, runs):
 
 def study_throughput(seeds, flags, rounds):
     """Each JOBS value `rounds` times, alternating, the order turned round each round."""
-    studies = [Study(jobs) for jobs in sorted({1, len(os.sched_getaffinity(0))})]
+    studies = [Study(jobs) for jobs in sorted({1, usable_cores()})]
     first_logs = None
     with tempfile.TemporaryDirectory() as scratch:
         for repeat in range(rounds):
@@ -236,6 +260,12 @@ def throughput_report(studies, seeds, rounds):
 # Report
 
 
+def memory_spread(runs):
+    if any(run.peak_rss_mb is None for run in runs):
+        return "-"
+    return spread([run.peak_rss_mb for run in runs], 0)
+
+
 def spread(values, digits=1, unit=""):
     """Median, then the min-max range."""
     return (f"{statistics.median(values):.{digits}f}{unit} "
@@ -243,17 +273,17 @@ def spread(values, digits=1, unit=""):
 
 
 def machine_description():
-    model = "unknown CPU"
+    model = platform.processor() or "unknown CPU"  # /proc/cpuinfo names it better on Linux
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
+        for line in cpuinfo.read_text(encoding="utf-8").splitlines():
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
     memory = ""
     meminfo = Path("/proc/meminfo")
     if meminfo.exists():
-        kilobytes = int(meminfo.read_text().split()[1])
+        kilobytes = int(meminfo.read_text(encoding="utf-8").split()[1])
         memory = f", {kilobytes / 1024**2:.0f} GB memory"
 
     def version(package):
@@ -290,7 +320,7 @@ def report(entries, floors, floor_flops, steps, repeats, quick, throughput):
         lines.append(
             f"| {contender.key}. {contender.name} | {spread([r.wall for r in contender.runs])} | "
             f"{spread(training)} | {steps / statistics.median(training):.1f} | "
-            f"{spread([r.peak_rss_mb for r in contender.runs], 0)} |")
+            f"{memory_spread(contender.runs)} |")
     lines.append(f"| d. floor: LSTM matrix products at NumPy BLAS speed | | "
                  f"{spread(floors)} | "
                  f"{steps / floor_seconds:.1f} | |")
@@ -301,14 +331,17 @@ def report(entries, floors, floor_flops, steps, repeats, quick, throughput):
     lines += ["", "## Ratios", "", "| ratio | value |", "|---|---:|"]
     a_wall = statistics.median(r.wall for r in a.runs)
     a_training = statistics.median(r.phases["training"] for r in a.runs)
-    a_rss = statistics.median(r.peak_rss_mb for r in a.runs)
+    memory_measured = all(run.peak_rss_mb is not None
+                          for contender in entries for run in contender.runs)
+    a_rss = statistics.median(r.peak_rss_mb for r in a.runs) if memory_measured else None
     for key in ("b", "c"):
         if key in by_key:
             peer = by_key[key]
-            for label, of_a, measure in [("wall time", a_wall, lambda r: r.wall),
-                                         ("training phase", a_training,
-                                          lambda r: r.phases["training"]),
-                                         ("peak RSS", a_rss, lambda r: r.peak_rss_mb)]:
+            measures = [("wall time", a_wall, lambda r: r.wall),
+                        ("training phase", a_training, lambda r: r.phases["training"])]
+            if memory_measured:
+                measures.append(("peak RSS", a_rss, lambda r: r.peak_rss_mb))
+            for label, of_a, measure in measures:
                 ratio = of_a / statistics.median(measure(r) for r in peer.runs)
                 lines.append(f"| a/{key} {label} | {ratio:.2f} |")
     lines.append(f"| a/d training phase over the floor | {a_training / floor_seconds:.2f} |")
@@ -322,15 +355,18 @@ def report(entries, floors, floor_flops, steps, repeats, quick, throughput):
 
     peers = [by_key[key] for key in ("b", "c") if key in by_key]
     fastest = min(peers, key=lambda peer: statistics.median(r.wall for r in peer.runs))
-    keras_rss = statistics.median(r.peak_rss_mb for r in by_key["b"].runs)
     targets = [
         (f"total wall time of a at most the fastest peer's ({fastest.key})",
          a_wall <= statistics.median(r.wall for r in fastest.runs)),
         ("training phase of a at most 2x the floor", a_training <= 2 * floor_seconds),
-        ("peak RSS of a at most the Keras peer's", a_rss <= keras_rss),
     ]
+    if memory_measured:
+        keras_rss = statistics.median(r.peak_rss_mb for r in by_key["b"].runs)
+        targets.append(("peak RSS of a at most the Keras peer's", a_rss <= keras_rss))
     lines += ["", "## Targets", ""]
     lines += [f"- {'met' if met else 'NOT met'}: {target}" for target, met in targets]
+    if not memory_measured:
+        lines.append(f"- peak RSS of a at most the Keras peer's: {NO_MEMORY}")
     lines += ["", f"The floor counts {floor_flops / 1e9:.1f} GFLOP of LSTM matrix products "
               f"({lstm_step_flops(BATCH, INPUTS, HIDDEN, TIMESTEPS) / 1e9:.2f} per training step, "
               "forward and backward, plus a forward pass every 10 steps for the log); the "
@@ -351,6 +387,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
+    keep_output_printable()
     args = parse_args(argv)
     iters = QUICK_ITERS if args.quick else FULL_ITERS
     repeats = 1 if args.quick else args.repeats
@@ -370,7 +407,7 @@ def main(argv=None):
     flags = ["--training-iters", str(iters)] if args.quick else []
     throughput = throughput_report(study_throughput(seeds, flags, rounds), seeds, rounds)
     text = report(entries, floors, training_flops(steps), steps, repeats, args.quick, throughput)
-    args.output.write_text(text)
+    args.output.write_text(text, encoding="utf-8")
     print(text)
     print(f"written to {args.output}", file=sys.stderr)
 
