@@ -8,6 +8,8 @@
 # make bench - the article's run against Keras 3, PyTorch and the floor; writes bench/results.md
 #              (BENCH_QUICK=1: a few steps, one run each, to check the harness)
 # make test-platforms - the platform-sensitive tests under simulated macOS and Windows Pythons
+# make lock  - regenerate the locks (requirements*.txt, every package with its hashes) from the
+#              hand-written requirements*.in, after changing a pin
 #
 # Each target is a command of tasks.py, which does the work on every system (Windows, which has
 # no make, runs `py tasks.py run` and the like). The settings below reach it through the
@@ -18,7 +20,7 @@ PYTHON ?= python3
 SETTINGS := ARGS SEEDS JOBS RUNS LOGDIR BENCH_QUICK BENCH_OUTPUT
 $(foreach name,$(SETTINGS),$(if $(filter undefined,$(origin $(name))),,$(eval export $(name))))
 
-TARGETS := run test test-slow study notebook tensorboard bench test-platforms clean
+TARGETS := run test test-slow study notebook tensorboard bench test-platforms lock clean
 .PHONY: $(TARGETS)
 
 $(TARGETS):

@@ -1,4 +1,4 @@
-"""Stopping a run with Ctrl-C or SIGTERM (Ctrl-Break on Windows): between two steps, never inside one.
+"""Stopping a run with Ctrl-C or SIGTERM (Ctrl-Break on Windows): between steps, never inside one.
 
     with held_stop_signals() as stop:    # before TensorFlow is imported
         ...

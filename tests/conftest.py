@@ -1,6 +1,8 @@
 """Shared fixtures: tiny MNIST-shaped data in tmp_path, and running the scripts as a user does."""
 
 import os
+import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +61,24 @@ def tiny_npz(tmp_path_factory, tiny_arrays):
     path = tmp_path_factory.mktemp("data") / "tiny_mnist.npz"
     np.savez(path, **tiny_arrays)
     return path
+
+
+# Tests that stop a run with kill()'s SIGINT or SIGTERM. Windows has neither to send (its Ctrl-C
+# and Ctrl-Break are console events, and SIGTERM is TerminateProcess): test_platforms.py stops
+# runs there its own way.
+posix_signals = pytest.mark.skipif(not hasattr(signal, "SIGKILL"),
+                                   reason="POSIX signals; on Windows, test_platforms.py")
+
+
+def make(target, *settings):
+    """`make TARGET SETTINGS...` as a user types it; `tasks.py TARGET` where there is no make
+    (Windows), which is what make runs."""
+    if shutil.which("make"):
+        return ["make", "--no-print-directory", target, *settings]
+    return [sys.executable, str(ROOT / "tasks.py"), target, *settings]
+
+
+MAKE_PROG = "make" if shutil.which("make") else "tasks.py"  # what the messages call it
 
 
 # About 20 steps of batch 64 on the tiny data: seconds, not minutes.

@@ -74,7 +74,7 @@ def a_folder(tmp_path, arrays):
 
 def text_file(tmp_path, arrays):
     path = tmp_path / "notes.npz"
-    path.write_text("these are not the digits you are looking for\n")
+    path.write_text("these are not the digits you are looking for\n", encoding="utf-8")
     return path
 
 

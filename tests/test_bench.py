@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import run_bench  # bench/, on pytest's path (pytest.ini)
-from conftest import ROOT
+from conftest import ROOT, make
 from log_lines import parse_timing
 
 
@@ -28,10 +28,10 @@ def test_the_articles_step_is_1_72_gflop():
 
 def test_make_bench_quick_runs_every_contender_and_writes_a_report(tmp_path):
     output = tmp_path / "bench.md"
-    result = subprocess.run(["make", "bench", "BENCH_QUICK=1", f"BENCH_OUTPUT={output}"],
+    result = subprocess.run(make("bench", "BENCH_QUICK=1", f"BENCH_OUTPUT={output}"),
                             cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
-    report = output.read_text()
+    report = output.read_text(encoding="utf-8")
     assert "20 training steps" in report
     assert "| a. train_rnn_mnist.py (default flags) |" in report
     assert "| b. Keras 3 LSTM layer |" in report
@@ -40,13 +40,35 @@ def test_make_bench_quick_runs_every_contender_and_writes_a_report(tmp_path):
     assert torch_ran != ("PyTorch was skipped" in report)
     for phase in ("data", "tensorflow import", "graph", "training", "test"):
         assert f"| {phase} |" in report
-    assert "## Targets" in report and report.count("met: ") == 3
+    assert "## Targets" in report
+    if hasattr(os, "wait4"):
+        assert report.count("met: ") == 3
+    else:  # Windows: two targets, and one line that memory was not measured
+        assert report.count("met: ") == 2 and report.count(run_bench.NO_MEMORY) == 1
     # The study's throughput: JOBS=1 and every core, each a row with its seeds per minute.
     assert "## Throughput of the multi-seed study" in report
     assert "`make study SEEDS=2`" in report and "byte-identical in every study" in report
     assert "| 1 | " in report
-    if len(os.sched_getaffinity(0)) > 1:
-        assert f"| {len(os.sched_getaffinity(0))} | " in report and "Speed-up on " in report
+    if run_bench.usable_cores() > 1:
+        assert f"| {run_bench.usable_cores()} | " in report and "Speed-up on " in report
+
+
+def test_where_the_system_has_no_wait4_memory_is_said_not_measured(monkeypatch):
+    monkeypatch.delattr(os, "wait4")
+    process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    assert run_bench.wait_measured(process) == (3, None)
+    runs = [run_bench.Run(wall=1.0, peak_rss_mb=None, phases={})]
+    assert run_bench.memory_spread(runs) == "-"
+
+
+@pytest.mark.skipif(not hasattr(os, "wait4"), reason="this system has no os.wait4")
+def test_peak_memory_is_measured_in_megabytes_where_there_is_wait4():
+    # 1 GiB of ones. The child's peak may also count the pages it shared with this process
+    # before it started Python (under 1.5 GB, pytest with TensorFlow): not a unit's 1024x.
+    process = subprocess.Popen([sys.executable, "-c",
+                                "import numpy; numpy.ones(2**30, dtype=numpy.uint8)"])
+    status, peak = run_bench.wait_measured(process)
+    assert status == 0 and 1024 <= peak < 2600
 
 
 def test_each_peer_does_the_articles_work(tmp_path):

@@ -24,7 +24,7 @@ def write_log(path, losses, accuracies, test_accuracy=None, full_test_accuracy=N
         lines.append(log_lines.TEST_LINE_FORMAT.format(test_accuracy))
     if full_test_accuracy is not None:
         lines.append(log_lines.FULL_TEST_LINE_FORMAT.format(10000, full_test_accuracy))
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
@@ -127,7 +127,7 @@ def test_the_plot_is_a_real_png(tmp_path, count):
 
 
 def write_text(path, text):
-    path.write_text(text)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -206,7 +206,8 @@ def test_no_logs_is_a_usage_error():
 def test_a_log_without_its_test_line_is_flagged_in_the_verdict(tmp_path):
     finished = article_like_log(tmp_path / "finished.log")
     stopped = tmp_path / "stopped.log"
-    stopped.write_text("".join(finished.read_text().splitlines(keepends=True)[:-2]))
+    stopped.write_text("".join(finished.read_text(encoding="utf-8").splitlines(keepends=True)[:-2]),
+                       encoding="utf-8")
     result = run_script("compare_with_article.py", finished, stopped, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (f"  not finished: 1 of 2 logs have no test line ({stopped}): their training stopped "

@@ -35,15 +35,15 @@ def compare_with_golden(log, golden):
 
 def test_the_golden_logs_are_full_default_runs():
     for seed in (0, 1):
-        lines = (GOLDEN / f"seed-{seed}.log").read_text().splitlines()
+        lines = (GOLDEN / f"seed-{seed}.log").read_text(encoding="utf-8").splitlines()
         assert [int(LOG_LINE_PATTERN.fullmatch(line)["step"]) for line in lines[:-2]] == \
             list(range(10, 790, 10))
         assert TEST_LINE_PATTERN.fullmatch(lines[-2]) and FULL_TEST_LINE_PATTERN.fullmatch(lines[-1])
 
 
 def test_the_readme_shows_the_seed_0_golden_log():
-    readme = (ROOT / "README.md").read_text()
-    golden = (GOLDEN / "seed-0.log").read_text().splitlines()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    golden = (GOLDEN / "seed-0.log").read_text(encoding="utf-8").splitlines()
     for line in golden[:2] + golden[-4:]:
         assert line in readme
 
@@ -57,7 +57,7 @@ def test_the_readme_shows_the_seed_0_golden_log():
     (lambda text: "\n".join(text.splitlines()[1:]), ["79 lines, the golden log has 80"]),
 ])
 def test_the_comparison_allows_the_last_digit_of_a_loss_and_nothing_else(change, expected):
-    golden = (GOLDEN / "seed-0.log").read_text()
+    golden = (GOLDEN / "seed-0.log").read_text(encoding="utf-8")
     found = compare_with_golden(change(golden), golden)
     assert len(found) >= len(expected)
     for phrase, prefix in zip(found, expected):
@@ -71,5 +71,5 @@ def test_the_comparison_allows_the_last_digit_of_a_loss_and_nothing_else(change,
 def test_the_default_run_prints_the_golden_log(seed, tmp_path):
     result = run_script("train_rnn_mnist.py", "--seed", seed, cwd=tmp_path, timeout=1800)
     assert result.returncode == 0, result.stderr
-    golden = (GOLDEN / f"seed-{seed}.log").read_text()
+    golden = (GOLDEN / f"seed-{seed}.log").read_text(encoding="utf-8")
     assert compare_with_golden(result.stdout, golden) == []

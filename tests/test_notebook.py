@@ -43,7 +43,7 @@ def test_the_notebook_prints_the_scripts_log_byte_for_byte():
 def test_the_committed_notebook_shows_the_scripts_seed_0_log():
     stdout, others = printed(nbformat.read(NOTEBOOK, as_version=4))
     assert others == [], "the committed notebook has outputs other than its log"
-    assert stdout == (ROOT / "tests" / "golden" / "seed-0.log").read_text()
+    assert stdout == (ROOT / "tests" / "golden" / "seed-0.log").read_text(encoding="utf-8")
 
 
 def test_the_notebook_follows_the_articles_sections_in_order():

@@ -179,15 +179,15 @@ def truncate_variables(folder, inner):
 
 
 def other_num_hidden(folder, inner):
-    settings = json.loads((inner / "settings.json").read_text())
+    settings = json.loads((inner / "settings.json").read_text(encoding="utf-8"))
     settings["flags"]["num_hidden"] = 64
-    (inner / "settings.json").write_text(json.dumps(settings))
+    (inner / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
     return ("the model cannot be restored (its rnn/basic_lstm_cell/kernel has shape [156, 512], "
             "this graph's [92, 256]: was it made with another --num-hidden?)")
 
 
 def garbled_settings(folder, inner):
-    (inner / "settings.json").write_text("{ not json")
+    (inner / "settings.json").write_text("{ not json", encoding="utf-8")
     return "settings.json: not readable JSON ("
 
 
@@ -197,7 +197,7 @@ def no_latest(folder, inner):
 
 
 def latest_points_nowhere(folder, inner):
-    (folder / "LATEST").write_text("step-0000099-gone\n")
+    (folder / "LATEST").write_text("step-0000099-gone\n", encoding="utf-8")
     return "LATEST names 'step-0000099-gone', which is not a checkpoint in this folder"
 
 

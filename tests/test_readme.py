@@ -12,6 +12,7 @@ The run takes a fresh venv and several full trainings, so it is slow: CI's slow 
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ def shown_log(markdown):
 
 
 def test_the_readme_marks_what_it_does_not_run_and_the_test_runs_the_rest():
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     run = [command.text for command in commands(readme)]
     assert "make run" in run and "make run > run.log" in run
     assert any("compare_with_article.py" in text for text in run)
@@ -83,7 +84,7 @@ def test_the_readme_marks_what_it_does_not_run_and_the_test_runs_the_rest():
 
 
 def test_the_japanese_readme_gives_the_same_commands_in_the_same_order():
-    english, japanese = [(ROOT / name).read_text() for name in ("README.md", "README.ja.md")]
+    english, japanese = [(ROOT / name).read_text(encoding="utf-8") for name in ("README.md", "README.ja.md")]
     missing = [text for text in all_commands(english) if text not in all_commands(japanese)]
     assert not missing, f"README.ja.md lacks these commands of README.md: {missing}"
     # The same commands run, so that the test of README.md is the test of README.ja.md too.
@@ -95,8 +96,8 @@ def test_the_japanese_readme_gives_the_same_commands_in_the_same_order():
 
 
 def test_the_readmes_link_to_each_other():
-    assert "(README.ja.md)" in (ROOT / "README.md").read_text().split("\n## ", 1)[0]
-    assert "(README.md)" in (ROOT / "README.ja.md").read_text().split("\n## ", 1)[0]
+    assert "(README.ja.md)" in (ROOT / "README.md").read_text(encoding="utf-8").split("\n## ", 1)[0]
+    assert "(README.md)" in (ROOT / "README.ja.md").read_text(encoding="utf-8").split("\n## ", 1)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,15 +150,16 @@ def is_png(path):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the README's sh blocks are for bash")
 def test_a_fresh_clone_follows_the_readme_command_by_command(tmp_path):
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
     assert not (clone / ".venv").exists()
     my_digit_photo(clone / "my_digit.jpg")
     head, tail = shown_log(readme)
     article_steps = compare_with_article.parse_log_text(
-        (ROOT / "data" / "article_log.txt").read_text(), "article").steps
+        (ROOT / "data" / "article_log.txt").read_text(encoding="utf-8"), "article").steps
     logs = {}  # what each run printed, by the log file or command that holds it
     saved_run = []
 
@@ -183,7 +185,7 @@ def test_a_fresh_clone_follows_the_readme_command_by_command(tmp_path):
             assert log.steps == article_steps and log.full_test_count == 10000
             logs["make run"] = result.stdout
         elif match := re.fullmatch(r"make run > (\S+)", text):
-            saved = (clone / match.group(1)).read_text()
+            saved = (clone / match.group(1)).read_text(encoding="utf-8")
             assert saved == logs["make run"], f"{what}: another log than `make run` printed"
             lines = saved.splitlines()
             assert lines[:len(head)] == head and lines[-len(tail):] == tail, \
@@ -199,8 +201,8 @@ def test_a_fresh_clone_follows_the_readme_command_by_command(tmp_path):
             runs = clone / "runs"
             assert sorted(path.name for path in runs.glob("seed-*.log")) == \
                 [f"seed-{seed}.log" for seed in range(seeds)]
-            assert (runs / "seed-0.log").read_text() == logs["run.log"]
-            assert len((runs / "times.txt").read_text().splitlines()) == seeds
+            assert (runs / "seed-0.log").read_text(encoding="utf-8") == logs["run.log"]
+            assert len((runs / "times.txt").read_text(encoding="utf-8").splitlines()) == seeds
             assert "Verdict" in result.stdout and is_png(runs / "study.png")
         elif "--resume" in text:
             assert saved_run and text == saved_run[1], \

@@ -4,13 +4,13 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import MAKE_PROG, ROOT, make
 
 TINY_STUDY_ARGS = "--training-iters 2560"  # 20 steps
 
 
 def make_study(runs, *settings, timeout=600):
-    return subprocess.run(["make", "--no-print-directory", "study", f"RUNS={runs}", *settings],
+    return subprocess.run(make("study", f"RUNS={runs}", *settings),
                           cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
@@ -19,12 +19,13 @@ def make_study(runs, *settings, timeout=600):
 def test_a_bad_seeds_or_jobs_count_is_refused_and_the_previous_study_is_kept(setting, tmp_path):
     runs = tmp_path / "runs"
     runs.mkdir()
-    (runs / "seed-0.log").write_text("the previous study\n")
+    (runs / "seed-0.log").write_text("the previous study\n", encoding="utf-8")
     result = make_study(runs, setting, timeout=120)
     assert result.returncode != 0
     name, value = setting.split("=")
-    assert f"make study: {name} must be a positive whole number, not '{value}'" in result.stderr
-    assert (runs / "seed-0.log").read_text() == "the previous study\n"
+    assert f"{MAKE_PROG} study: {name} must be a positive whole number, not '{value}'" in \
+        result.stderr
+    assert (runs / "seed-0.log").read_text(encoding="utf-8") == "the previous study\n"
 
 
 def test_seeds_run_in_parallel_give_the_logs_of_seeds_run_one_at_a_time(tiny_npz, tmp_path):
@@ -38,7 +39,7 @@ def test_seeds_run_in_parallel_give_the_logs_of_seeds_run_one_at_a_time(tiny_npz
         assert logs == ["seed-0.log", "seed-1.log"]
         studies[jobs] = {name: (runs / name).read_bytes() for name in logs}
         # Every seed's wall time, in seed order, as the study printed them.
-        times = (runs / "times.txt").read_text().splitlines()
+        times = (runs / "times.txt").read_text(encoding="utf-8").splitlines()
         assert [line.split(":")[0] for line in times] == ["seed 0", "seed 1"]
         assert all(line.endswith(" s wall time") for line in times)
         assert sorted(times) == sorted(line for line in result.stdout.splitlines()
@@ -56,7 +57,7 @@ def test_a_failing_seed_stops_the_study_shows_its_stderr_and_leaves_no_log(tiny_
                         "--display-step 1 --learning-rate 1e38 --test-len 8")
     assert result.returncode != 0
     assert "train_rnn_mnist.py: error: the loss is" in result.stderr
-    assert "make study: seed 0 failed; its stderr is above and in" in result.stderr
+    assert f"{MAKE_PROG} study: seed 0 failed; its stderr is above and in" in result.stderr
     assert (runs / "seed-0.err").exists()
     assert list(runs.glob("*.log*")) == []
     assert not (runs / "seed-1.err").exists()  # no seed was started after the failure

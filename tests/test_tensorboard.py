@@ -5,7 +5,6 @@ TensorBoard package.
 """
 
 import os
-import signal
 
 import pytest
 
@@ -117,7 +116,7 @@ def test_a_killed_and_resumed_run_continues_its_curves_with_no_step_twice(tiny_n
     for line in process.stdout:
         if line.startswith("step: 13 "):
             break
-    os.kill(process.pid, signal.SIGKILL)
+    process.kill()  # SIGKILL; TerminateProcess on Windows
     process.wait(timeout=60)
     assert checkpoints.load(tmp_path / "ck").step == 10
 
@@ -129,8 +128,9 @@ def test_a_killed_and_resumed_run_continues_its_curves_with_no_step_twice(tiny_n
 
 
 @pytest.mark.parametrize("make_logdir, complaint", [
-    (lambda tmp: (tmp / "a_file").write_text("x") and tmp / "a_file", "is a file, not a folder"),
-    (lambda tmp: (tmp / "b_file").write_text("x") and tmp / "b_file" / "tb",
+    (lambda tmp: (tmp / "a_file").write_text("x", encoding="utf-8") and tmp / "a_file",
+     "is a file, not a folder"),
+    (lambda tmp: (tmp / "b_file").write_text("x", encoding="utf-8") and tmp / "b_file" / "tb",
      "cannot be written (Not a directory)"),
 ])
 def test_a_bad_logdir_is_one_line_before_training(make_logdir, complaint, tiny_npz, tmp_path):

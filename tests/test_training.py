@@ -94,7 +94,8 @@ def test_a_failing_tensorflow_import_shows_everything_it_wrote(tiny_npz, tmp_pat
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text(
         "import os\nos.write(2, b'loader: libtensorflow_framework.so.2: bad ELF header\\n')\n"
-        "raise ImportError('libtensorflow_framework.so.2: cannot open shared object file')\n")
+        "raise ImportError('libtensorflow_framework.so.2: cannot open shared object file')\n",
+        encoding="utf-8")
     result = run_script("train_rnn_mnist.py", "--data", tiny_npz, "--training-iters", "64",
                         "--batch-size", "32", cwd=tmp_path,
                         env_extra={"PYTHONPATH": str(fake.parent)})
@@ -110,7 +111,7 @@ def test_the_articles_full_run(tmp_path):
     result = run_script("train_rnn_mnist.py", cwd=tmp_path, timeout=1200)
     assert result.returncode == 0, result.stderr
     steps, test_acc, test_count, full_acc = parse_run(result.stdout)
-    article_lines = (ROOT / "data" / "article_log.txt").read_text().splitlines()
+    article_lines = (ROOT / "data" / "article_log.txt").read_text(encoding="utf-8").splitlines()
     article_steps = [int(log_lines.LOG_LINE_PATTERN.fullmatch(line)["step"])
                      for line in article_lines[:-1]]
     assert [step for step, _, _ in steps] == article_steps == list(range(10, 790, 10))
