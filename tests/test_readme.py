@@ -24,6 +24,7 @@ from PIL import Image
 import compare_with_article
 import photo_digits
 from conftest import ROOT
+from test_lock import for_this_system, frozen
 
 NOT_RUN = "# not run by the README test"
 NEVER_RUN = {"make test"}
@@ -184,6 +185,9 @@ def test_a_fresh_clone_follows_the_readme_command_by_command(tmp_path):
             log = compare_with_article.parse_log_text(result.stdout, what)
             assert log.steps == article_steps and log.full_test_count == 10000
             logs["make run"] = result.stdout
+            # The venv holds the locked set, exactly.
+            assert frozen(clone / ".venv" / "bin" / "python") == \
+                for_this_system("requirements.txt")
         elif match := re.fullmatch(r"make run > (\S+)", text):
             saved = (clone / match.group(1)).read_text(encoding="utf-8")
             assert saved == logs["make run"], f"{what}: another log than `make run` printed"
