@@ -8,6 +8,7 @@
 # make bench - the article's run against Keras 3, PyTorch and the floor; writes bench/results.md
 #              (BENCH_QUICK=1: a few steps, one run each, to check the harness)
 # make test-platforms - the platform-sensitive tests under simulated macOS and Windows Pythons
+#              (WHOLE=1: the whole fast suite and the 30 random-moment stops as macOS too)
 # make lock  - regenerate the locks (requirements*.txt, every package with its hashes) from the
 #              hand-written requirements*.in, after changing a pin
 #
@@ -17,7 +18,7 @@
 
 PYTHON ?= python3
 # Exported only when given (`make study SEEDS=` gives an empty one), so tasks.py's defaults hold.
-SETTINGS := ARGS SEEDS JOBS RUNS LOGDIR BENCH_QUICK BENCH_OUTPUT
+SETTINGS := ARGS SEEDS JOBS RUNS LOGDIR BENCH_QUICK BENCH_OUTPUT WHOLE
 $(foreach name,$(SETTINGS),$(if $(filter undefined,$(origin $(name))),,$(eval export $(name))))
 
 TARGETS := run test test-slow study notebook tensorboard bench test-platforms lock clean

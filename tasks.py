@@ -10,15 +10,17 @@ Commands: run, test, test-slow, test-platforms, study, notebook, tensorboard, be
 clean.
 Settings, as NAME=VALUE words or in the environment (the Makefile exports make's own): ARGS
 (the trainer's flags), SEEDS (10), JOBS (the number of cores), RUNS (runs), LOGDIR (runs/tb),
-BENCH_QUICK, BENCH_OUTPUT (bench/results.md; runs/bench-quick.md with BENCH_QUICK).
+BENCH_QUICK, BENCH_OUTPUT (bench/results.md; runs/bench-quick.md with BENCH_QUICK), WHOLE
+(test-platforms: the whole suite as macOS, not only its platform-sensitive part).
 ARGS is split into words as a POSIX shell would split it and passed to the trainer as
 arguments, never run as shell text.
 
 The first command makes .venv with the locked set (requirements.txt, every package pinned with
 its hashes; the tests, the notebook, TensorBoard and the bench each have a lock of their own
 that holds it too), installed by uv, which it brings into a venv of its own, or by pip where uv
-cannot be had. A lock that changes is installed again. `make lock` regenerates the locks. Everything this script prints goes to stderr, so that
-`make run > run.log` holds the log alone. It needs nothing but Python's standard library.
+cannot be had. A lock that changes is installed again. `make lock` regenerates the locks.
+Everything this script prints goes to stderr, so that `make run > run.log` holds the log
+alone. It needs nothing but Python's standard library.
 """
 
 import hashlib
@@ -36,7 +38,8 @@ SUPPORTED_PYTHONS = ((3, 10), (3, 13))  # TensorFlow 2.21 has wheels for these
 # Messages name the command as the user typed it: `make study` through the Makefile.
 PROG = "make" if "MAKELEVEL" in os.environ else "tasks.py"
 SETTINGS = {"ARGS": "", "SEEDS": "10", "JOBS": str(os.cpu_count() or 1), "RUNS": "runs",
-            "LOGDIR": str(Path("runs") / "tb"), "BENCH_QUICK": "", "BENCH_OUTPUT": ""}
+            "LOGDIR": str(Path("runs") / "tb"), "BENCH_QUICK": "", "BENCH_OUTPUT": "",
+            "WHOLE": ""}
 
 
 class TaskError(Exception):
@@ -143,7 +146,9 @@ def pip_install(python, requirements):
     with pip where uv cannot be had."""
     tool = uv()
     if tool is not None:
-        command = [str(tool), "pip", "install", "--quiet", "--python", str(python)]
+        # Compiled as pip compiles them, so that the first run does not spend seconds on it.
+        command = [str(tool), "pip", "install", "--quiet", "--compile-bytecode", "--python",
+                   str(python)]
     else:
         command = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     status = call([*command, "--require-hashes", "-r", str(ROOT / requirements)], to_stderr=True)
@@ -208,22 +213,28 @@ def test_slow(settings, extra):
     return test(settings, extra, slow=True)
 
 
-# Each simulated system, and the tests run as it (tests/platforms/sitecustomize.py plays it).
-SIMULATIONS = [
-    ("macos", []),  # the whole fast suite
-    ("macos", ["--runslow", "tests/test_signals.py", "-k", "thirty_stops"]),
-    # The platform-sensitive part: every script, stops, checkpoints and locks, logs, the docs.
-    ("windows", [f"tests/{name}.py" for name in (
-        "test_platforms", "test_signals", "test_checkpoints", "test_compare", "test_predict",
-        "test_study", "test_docs")]),
-]
+# Each simulated system, and the tests run as it (tests/platforms/sitecustomize.py plays it):
+# by default (CI) the platform-sensitive part; WHOLE=1, the whole fast suite and the 30
+# random-moment stops as macOS too.
+PLATFORM_TESTS = ["tests/test_platforms.py", "tests/test_signals.py"]
+SIMULATIONS = {
+    "": [("macos", PLATFORM_TESTS), ("windows", PLATFORM_TESTS)],
+    "1": [("macos", []),
+          ("macos", ["--runslow", "tests/test_signals.py", "-k", "thirty_stops"]),
+          ("windows", [f"tests/{name}.py" for name in (
+              "test_platforms", "test_signals", "test_checkpoints", "test_compare",
+              "test_predict", "test_study", "test_docs")])],
+}
 
 
 def test_platforms(settings, extra):
     """The suite under Linux Pythons made to lack what macOS's and Windows' Pythons lack, so
     that those systems' code paths run here (the README says what cannot be played)."""
     python = test_python()
-    for platform, args in SIMULATIONS:
+    if settings["WHOLE"] not in SIMULATIONS:
+        raise TaskError(f"{PROG} test-platforms: WHOLE must be 1 or empty, not "
+                        f"'{settings['WHOLE']}'")
+    for platform, args in SIMULATIONS[settings["WHOLE"]]:
         env = {**os.environ, "SIMULATED_PLATFORM": platform,
                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "tests" / "platforms"),
                                                             os.environ.get("PYTHONPATH")]))}
