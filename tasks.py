@@ -230,10 +230,10 @@ SIMULATIONS = {
 def test_platforms(settings, extra):
     """The suite under Linux Pythons made to lack what macOS's and Windows' Pythons lack, so
     that those systems' code paths run here (the README says what cannot be played)."""
-    python = test_python()
     if settings["WHOLE"] not in SIMULATIONS:
         raise TaskError(f"{PROG} test-platforms: WHOLE must be 1 or empty, not "
                         f"'{settings['WHOLE']}'")
+    python = test_python()
     for platform, args in SIMULATIONS[settings["WHOLE"]]:
         env = {**os.environ, "SIMULATED_PLATFORM": platform,
                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "tests" / "platforms"),
