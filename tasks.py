@@ -197,10 +197,18 @@ def show_and_call(python, *args, **options):
 # The commands
 
 
+def args_words(settings):
+    """ARGS as the words a POSIX shell would make of it."""
+    try:
+        return shlex.split(settings["ARGS"])
+    except ValueError as error:  # an unclosed quote
+        raise TaskError(f"{PROG}: ARGS cannot be read as arguments ({error}): {settings['ARGS']}")
+
+
 def run(settings, extra):
     """The article's run: train_rnn_mnist.py with ARGS and any further words."""
     python = run_python()
-    return show_and_call(python, "train_rnn_mnist.py", *shlex.split(settings["ARGS"]), *extra)
+    return show_and_call(python, "train_rnn_mnist.py", *args_words(settings), *extra)
 
 
 def test(settings, extra, slow=False):
@@ -264,6 +272,7 @@ def study(settings, extra):
     # Checked first: a bad SEEDS or JOBS must not remove the previous study's logs.
     seeds = positive_whole_number(prog, "SEEDS", settings["SEEDS"])
     jobs = positive_whole_number(prog, "JOBS", settings["JOBS"])
+    args = args_words(settings)
     python = run_python()
     runs = ROOT / settings["RUNS"]
     runs.mkdir(parents=True, exist_ok=True)
@@ -272,7 +281,7 @@ def study(settings, extra):
         for path in runs.glob(pattern):
             path.unlink()
     logs = [runs / f"seed-{seed}.log" for seed in range(seeds)]
-    failed = run_seeds(python, shlex.split(settings["ARGS"]), logs, jobs, prog)
+    failed = run_seeds(python, args, logs, jobs, prog)
     if failed is not None:
         return failed
     (runs / "times.txt").write_text("".join(
