@@ -132,8 +132,8 @@ def shell_command(words):
     in PowerShell, the Windows 10 and 11 default, with its literal single quotes."""
     if not WINDOWS_SHELLS:
         return shlex.join(words)
-    if all(PLAIN_WINDOWS_WORD.fullmatch(word) for word in words):
-        return " ".join(words)
     quoted = [word if PLAIN_WINDOWS_WORD.fullmatch(word) else "'" + word.replace("'", "''") + "'"
               for word in words]
+    if quoted == words:
+        return " ".join(words)
     return "& " + " ".join(quoted)  # & runs a quoted program name
