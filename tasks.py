@@ -136,14 +136,14 @@ def installed(requirements, how_long=""):
     if python is None:
         call([sys.executable, "-m", "venv", str(VENV)], to_stderr=True)
         python = venv_python()
-    pip_install(python, requirements)
+    install_lock(python, requirements)
     stamp.write_text(wanted, encoding="utf-8")
     return python
 
 
-def pip_install(python, requirements):
-    """Install a lock into the venv, refusing anything without its hash: with uv (seconds), or
-    with pip where uv cannot be had."""
+def install_lock(python, requirements):
+    """Install a lock into the venv, refusing anything without its hash: with uv, or with pip
+    where uv cannot be had."""
     tool = uv()
     if tool is not None:
         # Compiled as pip compiles them, so that the first run does not spend seconds on it.
@@ -356,7 +356,7 @@ def bench(settings, extra):
     python = run_python()
     if not quick:
         try:
-            pip_install(python, "bench/requirements-peers.txt")
+            install_lock(python, "bench/requirements-peers.txt")
         except TaskError:
             say("bench: torch could not be installed; the PyTorch peer will be skipped")
     (ROOT / output).parent.mkdir(parents=True, exist_ok=True)
