@@ -21,17 +21,23 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
+import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from cli import one_line, shell_command
-from safe_files import FolderInUse, lock_exclusively, sync_file, sync_folder
+from cli import one_line, printable, shell_command, system_reason
+from input_data import DataError
+from safe_files import (FolderInUse, NotOwnFile, check_own_file, has_no_reader,
+                        hold_for_reading, lock_exclusively, open_own_file,
+                        read_own_file, sync_file, sync_folder, write_new_file)
 from tensorflow_v1 import tf
 
 TRAINER = Path(__file__).resolve().parent / "train_rnn_mnist.py"
@@ -58,6 +64,13 @@ class Checkpoint:
     folder: Path
     settings: dict
     data_state: dict
+    held: object = None  # its settings file with a shared lock (hold()), until release()
+
+    def release(self):
+        """Let a run saving into the folder remove this checkpoint once it is not the latest."""
+        if self.held is not None:
+            self.held.close()
+            self.held = None
 
     @property
     def model_prefix(self):
@@ -69,65 +82,172 @@ class Checkpoint:
 
 
 def save(directory, session, saver, settings, data_state):
-    """Write a complete checkpoint into `directory`, then make it the one LATEST names."""
+    """Write a complete checkpoint into `directory`, then make it the one LATEST names.
+
+    What a failed save leaves is removed, so that it takes no room from the next try; the
+    previous checkpoint stays until the new one is complete.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=".unfinished-", dir=directory))
-    saver.save(session, str(temporary / MODEL_PREFIX), write_meta_graph=False, write_state=False)
-    np.savez(temporary / DATA_STATE, **data_state)
-    (temporary / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
-    for path in temporary.iterdir():
-        sync_file(path)
-
-    final = directory / f"step-{settings['step']:07d}-{temporary.name.rsplit('-', 1)[-1]}"
-    os.rename(temporary, final)
-    pointer = directory / f".{LATEST}.unfinished"
-    pointer.write_text(final.name + "\n", encoding="utf-8")
-    sync_file(pointer)
+    remove_leftovers(directory)
+    temporary = Path(tempfile.mkdtemp(prefix=UNFINISHED, dir=directory))
+    try:
+        saver.save(session, str(temporary / MODEL_PREFIX), write_meta_graph=False,
+                   write_state=False)
+        np.savez(temporary / DATA_STATE, **data_state)
+        (temporary / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+        for path in temporary.iterdir():
+            sync_file(path)
+        final = directory / f"step-{settings['step']:07d}-{temporary.name[len(UNFINISHED):]}"
+        os.rename(temporary, final)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    pointer = write_new_file(directory, UNFINISHED_LATEST, (final.name + "\n").encode())
     os.replace(pointer, directory / LATEST)
     sync_folder(directory)
-    remove_all_but(directory, final)
+    remove_leftovers(directory, keep=final)
     return final
 
 
-def remove_all_but(directory, keep):
-    """Remove older checkpoints and what interrupted saves left behind."""
+# What the project makes in a checkpoint folder, and so may remove: checkpoints, and what an
+# interrupted save leaves. Nothing else there is touched, whatever its name.
+UNFINISHED = ".unfinished-"
+UNFINISHED_LATEST = f".{LATEST}.unfinished-"
+CHECKPOINT_NAME = re.compile(r"step-\d{7,}-[a-z0-9_]{8}")  # step, then mkdtemp()'s 8 characters
+LEFTOVER_NAME = re.compile(rf"{re.escape(UNFINISHED)}[a-z0-9_]{{8}}|"
+                           rf"{re.escape(UNFINISHED_LATEST)}[a-z0-9_]{{8}}")
+
+
+def remove_leftovers(directory, keep=None):
+    """Remove what interrupted saves left; given `keep`, the checkpoint just saved, the older
+    checkpoints too. A symbolic link is never followed, whatever its name."""
     for path in directory.iterdir():
-        is_ours = path.name.startswith(("step-", ".unfinished-", f".{LATEST}.unfinished"))
-        if is_ours and path != keep:
-            if path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
+        ours = LEFTOVER_NAME.fullmatch(path.name) or (
+            keep is not None and CHECKPOINT_NAME.fullmatch(path.name))
+        if not ours or path == keep or path.is_symlink():
+            continue
+        if CHECKPOINT_NAME.fullmatch(path.name) and has_readers(path):
+            continue  # a prediction or a resume is reading it: the next save removes it
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def load(directory):
-    """The checkpoint that `directory`/LATEST names, its settings and data state read."""
+    """The checkpoint that `directory`/LATEST names, its settings and data state read, held
+    (see hold()) until its release().
+
+    Each piece is checked to be what save() writes, a regular file of its size, before it is
+    read, and before TensorFlow reads the model's files. A run may be saving into the folder
+    meanwhile: a checkpoint replaced while it was being read is read again under its new name.
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise CheckpointError(f"{directory}: no such folder")
-    pointer = directory / LATEST
-    if not pointer.is_file():
-        raise CheckpointError(f"{directory}: no checkpoint in this folder (no {LATEST} file)")
-    name = pointer.read_text(encoding="utf-8").strip()
-    folder = directory / name
-    if not name.startswith("step-") or "/" in name or not folder.is_dir():
-        raise CheckpointError(f"{directory}: {LATEST} names {name!r}, which is not a checkpoint "
-                              "in this folder")
-    for model_file in MODEL_FILES:
-        if not (folder / model_file).is_file():
-            raise CheckpointError(f"{folder / model_file}: missing (the model's variables)")
-    return Checkpoint(folder, read_settings(folder), read_data_state(folder))
+    for _ in range(READ_ATTEMPTS):
+        name = read_latest_name(directory)
+        if name is None:
+            raise CheckpointError(f"{directory}: no checkpoint in this folder (no {LATEST} file)")
+        try:
+            return load_named(directory / name)
+        except CheckpointError:
+            if read_latest_name(directory) == name:
+                raise  # the checkpoint is damaged, not replaced
+    raise CheckpointError(f"{directory}: the checkpoint was replaced {READ_ATTEMPTS} times while "
+                          "it was being read: is a run saving there at every step?")
+
+
+READ_ATTEMPTS = 20
+
+
+def load_named(folder):
+    if folder.is_symlink() or not folder.is_dir():
+        raise CheckpointError(f"{folder.parent}: {LATEST} names {folder.name}, which is not a "
+                              "checkpoint folder in it")
+    held = hold(folder)
+    try:
+        for model_file in MODEL_FILES:
+            try:
+                check_own_file(folder / model_file)
+            except FileNotFoundError:
+                raise CheckpointError(f"{folder / model_file}: missing (the model's "
+                                      "variables)") from None
+            except (NotOwnFile, OSError) as error:
+                raise CheckpointError(f"{folder / model_file}: {reason(error)}") from None
+        return Checkpoint(folder, read_settings(folder), read_data_state(folder), held)
+    except BaseException:
+        held.close()
+        raise
+
+
+def hold(folder):
+    """Its settings file, open with a shared lock: a run that saves into the folder leaves a
+    checkpoint held so in place (remove_leftovers), until the reader has read it."""
+    path = folder / SETTINGS
+    try:
+        file = os.fdopen(open_own_file(path, os.O_RDONLY), "rb")
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: missing") from None
+    except (NotOwnFile, OSError) as error:
+        raise CheckpointError(f"{path}: {reason(error)}") from None
+    if not hold_for_reading(file):
+        file.close()
+        raise CheckpointError(f"{folder}: being removed by the run that saves there")
+    return file
+
+
+def has_readers(folder):
+    """Whether a reader holds this checkpoint (hold()); a folder with no settings has none."""
+    try:
+        file = os.fdopen(open_own_file(folder / SETTINGS, os.O_RDONLY), "rb")
+    except (NotOwnFile, OSError):
+        return False
+    with file:
+        return not has_no_reader(file)
+
+
+# Limits on what save() writes: a name; a page of settings; the data order, 8 bytes an image.
+LATEST_LIMIT = 256
+SETTINGS_LIMIT = 1 << 20
+DATA_STATE_LIMIT = 1 << 30
+
+
+def reason(error):
+    """What is wrong with a file, from NotOwnFile or an OSError, as a message's end."""
+    return str(error) if isinstance(error, NotOwnFile) else f"cannot be read ({error.strerror})"
+
+
+def read_latest_name(directory):
+    """The checkpoint name that LATEST holds, or None where there is no LATEST."""
+    pointer = Path(directory) / LATEST
+    try:
+        data = read_own_file(pointer, LATEST_LIMIT)
+    except FileNotFoundError:
+        return None
+    except (NotOwnFile, OSError) as error:
+        raise CheckpointError(f"{pointer}: {reason(error)}") from None
+    try:
+        name = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise CheckpointError(f"{pointer}: not UTF-8 text, so not a checkpoint's name") from None
+    if not CHECKPOINT_NAME.fullmatch(name):
+        raise CheckpointError(f"{directory}: {LATEST} names {printable(name)!r}, which is not "
+                              "a checkpoint of train_rnn_mnist.py (step-NNNNNNN-xxxxxxxx)")
+    return name
 
 
 def read_settings(folder):
     path = folder / SETTINGS
     try:
-        settings = json.loads(path.read_text(encoding="utf-8"))
+        settings = json.loads(read_own_file(path, SETTINGS_LIMIT).decode("utf-8"))
     except FileNotFoundError:
         raise CheckpointError(f"{path}: missing") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CheckpointError(f"{path}: not readable JSON ({error})") from None
+    except (NotOwnFile, OSError) as error:
+        raise CheckpointError(f"{path}: {reason(error)}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise CheckpointError(f"{path}: not readable JSON ({printable(error)})") from None
     if not isinstance(settings, dict):
         raise CheckpointError(f"{path}: a JSON {json_type(settings)}, not an object")
     missing = [key for key in ("step", "flags", "data_sha256") if key not in settings]
@@ -142,7 +262,26 @@ def read_settings(folder):
     missing = [f"flags.{flag}" for flag in FLAGS_THAT_MUST_MATCH if flag not in settings["flags"]]
     if missing:
         raise CheckpointError(f"{path}: missing {', '.join(missing)}")
+    for flag, kind in FLAG_KINDS.items():
+        value = settings["flags"].get(flag, 1)
+        least = 0 if flag == "seed" else 1e-45  # the seed may be 0; every other flag is positive
+        if not isinstance(value, kind) or isinstance(value, bool) or not value >= least:
+            raise CheckpointError(f"{path}: flags.{flag} is {printable(json.dumps(value))}, not "
+                                  f"{FLAG_KIND_NAMES[kind]}")
+    if not isinstance(settings["flags"].get("data", ""), str):
+        raise CheckpointError(f"{path}: flags.data is a JSON "
+                              f"{json_type(settings['flags']['data'])}, not a string")
+    versions = settings.get("versions", {})
+    if not isinstance(versions, dict) or not all(isinstance(value, str)
+                                                 for value in versions.values()):
+        raise CheckpointError(f"{path}: versions is not an object of version strings")
     return settings
+
+
+# The JSON kind of each flag a checkpoint records and a resume or a prediction relies on.
+FLAG_KINDS = {"num_hidden": int, "batch_size": int, "seed": int, "learning_rate": (int, float),
+              "training_iters": int, "display_step": int, "test_len": int}
+FLAG_KIND_NAMES = {int: "a whole number above 0", (int, float): "a number above 0"}
 
 
 def json_type(value):
@@ -153,14 +292,24 @@ def json_type(value):
 
 
 def read_data_state(folder):
+    """The data stream's arrays; their values are checked against the data by resume_checkpoint."""
     path = folder / DATA_STATE
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
+        descriptor = open_own_file(path, os.O_RDONLY)
     except FileNotFoundError:
         raise CheckpointError(f"{path}: missing") from None
-    except (OSError, ValueError, EOFError) as error:
-        raise CheckpointError(f"{path}: not readable ({error})") from None
+    except (NotOwnFile, OSError) as error:
+        raise CheckpointError(f"{path}: {reason(error)}") from None
+    try:
+        with os.fdopen(descriptor, "rb") as file, np.load(file, allow_pickle=False) as archive:
+            # np.load reads a member when it is asked for: its declared size is checked first.
+            declared = sum(member.file_size for member in archive.zip.infolist())
+            if declared > DATA_STATE_LIMIT:
+                raise CheckpointError(f"{path}: declares {declared:,} bytes of arrays, more than "
+                                      f"a data state holds ({DATA_STATE_LIMIT:,} at most)")
+            return {key: archive[key] for key in archive.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+        raise CheckpointError(f"{path}: not readable ({printable(one_line(error))})") from None
 
 
 def differences(checkpoint, flags, data_sha256):
@@ -173,13 +322,13 @@ def differences(checkpoint, flags, data_sha256):
                          f"with {saved}")
     if checkpoint.settings["data_sha256"] != data_sha256:
         found.append(f"--data {flags['data']} is not the data the checkpoint was made with "
-                     f"({checkpoint.settings['flags'].get('data')})")
+                     f"({printable(checkpoint.settings['flags'].get('data'))})")
     return found
 
 
 def version_changes(checkpoint, versions_now):
     """The versions that differ from the checkpoint's, as 'name saved -> now' phrases."""
-    return [f"{name} {saved} -> {versions_now.get(name)}"
+    return [printable(f"{name} {saved} -> {versions_now.get(name)}")
             for name, saved in checkpoint.settings.get("versions", {}).items()
             if versions_now.get(name) != saved]
 
@@ -223,8 +372,8 @@ class RunCheckpoints:
         self._lock = lock(self.folder)
         check_writable(self.folder)
         if args.resume:
-            self.resumed = resume_checkpoint(args, mnist.sha256)
-        elif (self.folder / LATEST).exists() and not args.overwrite:
+            self.resumed = resume_checkpoint(args, mnist.sha256, mnist.train)
+        elif os.path.lexists(self.folder / LATEST) and not args.overwrite:
             raise CheckpointError(
                 f"--save-dir {self.folder} holds a checkpoint: add --resume to continue it, "
                 "--overwrite to replace it, or choose another folder")
@@ -237,6 +386,7 @@ class RunCheckpoints:
             return 1
         restore_variables(session, self.saver, self.resumed)
         self.mnist.train.restore(self.resumed.data_state)
+        self.resumed.release()  # so that this run's next save can remove it
         return self.resumed.step + 1
 
     def step_done(self, session, step):
@@ -249,6 +399,7 @@ class RunCheckpoints:
         """Write the checkpoint of `step`, unless it has just been written (a periodic save)."""
         if self.folder is None or self.saved_step == step:
             return
+        self.check_folder_is_ours()
         if not all_finite(session.run(tf.global_variables())):
             raise CheckpointError(f"--save-dir {self.folder}: not saved: after step {step} the "
                                   "model's variables are not finite (NaN or infinite)")
@@ -256,9 +407,22 @@ class RunCheckpoints:
             save(self.folder, session, self.saver, run_settings(self.args, step, self.mnist.sha256),
                  self.mnist.train.state())
         except (OSError, tf.errors.OpError) as error:
-            raise CheckpointError(f"--save-dir {self.folder}: the checkpoint cannot be written "
-                                  f"({one_line(error)})") from None
+            raise CheckpointError(f"--save-dir {self.folder}: the checkpoint of step {step} cannot "
+                                  f"be written ({system_reason(error)}); the previous one is "
+                                  "kept") from None
         self.saved_step = step
+
+    def check_folder_is_ours(self):
+        """Refuse to save once --save-dir is not the folder this run locked: removed, or made
+        again, perhaps by another run that holds it now."""
+        try:
+            still_ours = os.path.samestat(os.fstat(self._lock.fileno()),
+                                          os.stat(self.folder / LOCK, follow_symlinks=False))
+        except OSError:
+            still_ours = False
+        if not still_ours:
+            raise CheckpointError(f"--save-dir {self.folder}: not saved: the folder was removed "
+                                  "or replaced while this run used it")
 
     def report_stop(self, argv, last_step):
         """Say on stderr where the run stopped, and how to resume it."""
@@ -275,14 +439,17 @@ def lock(folder):
     """Hold the folder's lock for as long as this process runs (or the file stays open)."""
     path = folder / LOCK
     try:
-        lock_file = open(path, "a+", encoding="utf-8")
+        descriptor = open_own_file(path, os.O_RDWR | os.O_CREAT)
+    except NotOwnFile as error:
+        raise CheckpointError(f"{path}: {error}: refused, since a run writes only files it "
+                              "makes (remove it if the folder is yours)") from None
     except OSError as error:
         raise CheckpointError(f"--save-dir {folder}: cannot be written ({error.strerror})") from None
+    lock_file = os.fdopen(descriptor, "r+", encoding="utf-8")
     try:
         lock_exclusively(lock_file)
     except FolderInUse:
-        lock_file.seek(0)
-        holder = lock_file.read().strip() or "unknown"
+        holder = printable(lock_file.read(64).strip()) or "unknown"
         lock_file.close()
         raise CheckpointError(f"--save-dir {folder} is in use by another run (process {holder}): "
                               "one run per folder") from None
@@ -326,12 +493,17 @@ def run_settings(args, step, data_sha256):
     }
 
 
-def resume_checkpoint(args, data_sha256):
-    """The checkpoint in --save-dir, refused if it was made with other model or data settings."""
+def resume_checkpoint(args, data_sha256, train):
+    """The checkpoint in --save-dir, refused if it was made with other model or data settings,
+    or if its data state is not one of the training DataSet `train`."""
     checkpoint = load(args.save_dir)
     found = differences(checkpoint, recorded_flags(args), data_sha256)
     if found:
         raise CheckpointError(f"{args.save_dir}: cannot resume: {found[0]}")
+    try:
+        train.check_state(checkpoint.data_state)
+    except DataError as error:
+        raise CheckpointError(f"{checkpoint.folder / DATA_STATE}: {error}") from None
     changed = version_changes(checkpoint, installed_versions())
     if changed:
         print(f"warning: {args.save_dir} was saved under other versions ({', '.join(changed)}): "

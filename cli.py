@@ -3,7 +3,9 @@ the flag, errors that end a script in one line on stderr, with no traceback, out
 fails on the console's code page, and command lines quoted for the user's own shell."""
 
 import argparse
+import errno
 import math
+import os
 import re
 import shlex
 import sys
@@ -90,6 +92,31 @@ def one_line(error):
     """The first line of an exception's message: TensorFlow's go on for pages."""
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
+
+
+# What a failed write can report. TensorFlow puts the system's words deep in a long message
+# ("Graph execution error: ... model.data-00000-of-00001.tempstate...; No space left on device").
+WRITE_FAILURES = [os.strerror(number) for number in (
+    errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EROFS, errno.EACCES, errno.EPERM,
+    errno.EIO, errno.EFBIG, errno.ENOENT, errno.ENAMETOOLONG)]
+
+
+def system_reason(error):
+    """Why a write failed, in the system's words where they can be found, else one_line()."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    message = str(error)
+    found = [reason for reason in WRITE_FAILURES if reason in message]
+    return found[0] if found else one_line(error)
+
+
+def printable(value):
+    """str(value) with what a terminal would act on (escape codes, other control characters)
+    written as Python escapes, for text read from a file: Japanese and the like stay as they
+    are."""
+    return "".join(character if character.isprintable() else
+                   character.encode("unicode_escape").decode("ascii")
+                   for character in str(value))
 
 
 def fail(prog, message):

@@ -144,6 +144,13 @@ def warn_if_not_published_mnist(checksums, source):
               "(checksums in data/README.md)", file=sys.stderr, flush=True)
 
 
+# What DataSet.state() writes: each array's shape ("images": one per training image) and kinds.
+STATE_SHAPES = {"order": ("images", "iu"), "index_in_epoch": ((), "iu"),
+                "epochs_completed": ((), "iu"), "rng_keys": ((624,), "u"),
+                "rng_position": ((), "iu"), "rng_has_gauss": ((), "iu"),
+                "rng_cached_gaussian": ((), "f")}
+
+
 class DataSet:
     """Images and one-hot labels, batched like the old loader's DataSet.next_batch.
 
@@ -203,10 +210,28 @@ class DataSet:
                 "rng_has_gauss": np.array(has_gauss),
                 "rng_cached_gaussian": np.array(cached_gaussian)}
 
+    def check_state(self, state):
+        """DataError, saying what is wrong, unless `state` is one that state() gives for this
+        DataSet: the keys, shapes and kinds it writes, the order a permutation of the images."""
+        missing = [key for key in STATE_SHAPES if key not in state]
+        if missing:
+            raise DataError(f"missing {', '.join(missing)}")
+        for key, (shape, kinds) in STATE_SHAPES.items():
+            value = state[key]
+            shape = (self.num_examples,) if shape == "images" else shape
+            if value.shape != shape or value.dtype.kind not in kinds:
+                raise DataError(f"{key} is {value.dtype} of shape {value.shape}, not "
+                                f"{'a whole number' if kinds == 'iu' else kinds} of shape {shape}")
+        order = state["order"]
+        if not np.array_equal(np.sort(order), np.arange(self.num_examples)):
+            raise DataError(f"order is not an order of the {self.num_examples} training images")
+        for key, largest in (("index_in_epoch", self.num_examples), ("rng_position", 624),
+                             ("rng_has_gauss", 1), ("epochs_completed", 2**62)):
+            if not 0 <= int(state[key]) <= largest:
+                raise DataError(f"{key} is {int(state[key])}, outside 0..{largest}")
+
     def restore(self, state):
-        if len(state["order"]) != self.num_examples:
-            raise DataError(f"the checkpoint's data order has {len(state['order'])} images, "
-                            f"the training set {self.num_examples}")
+        self.check_state(state)
         self._order = state["order"]
         self._index_in_epoch = int(state["index_in_epoch"])
         self._epochs_completed = int(state["epochs_completed"])

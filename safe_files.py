@@ -9,10 +9,16 @@ Each system's way is chosen once, here, by what its Python has:
 - syncing: os.fsync() on a descriptor open for writing, which Windows' FlushFileBuffers needs
   (on a read-only one it fails with EBADF). A folder is synced where it can be opened
   (os.O_DIRECTORY: Linux, macOS); Windows cannot open one, and NTFS journals the rename itself.
+- the project's own small files (a checkpoint folder's lock, LATEST, settings.json): opened
+  never through a symbolic link (os.O_NOFOLLOW where it exists; elsewhere, Windows, the path is
+  checked first), and only if they are regular files, up to a size, so that a folder someone
+  sent you cannot make a run write outside it, or read a FIFO or /dev/zero for ever.
 """
 
 import errno
 import os
+import stat
+import tempfile
 
 try:
     import fcntl
@@ -38,17 +44,51 @@ def lock_exclusively(lock_file):
         except BlockingIOError:
             raise FolderInUse() from None
         return
-    descriptor = lock_file.fileno()
+    if not _windows_lock(lock_file, WINDOWS_LOCK_OFFSET, 1):
+        raise FolderInUse()
+
+
+# Readers of a checkpoint hold it with a shared lock, so that the run saving there leaves it in
+# place until they are done. Windows has no shared lock: each reader locks a byte of its own
+# (by its process number) past WINDOWS_LOCK_OFFSET, and the writer tries the whole range.
+WINDOWS_READER_BYTES = 4096
+
+
+def hold_for_reading(file):
+    """Take a shared lock on an open file without waiting; False if a writer holds it."""
+    if fcntl is not None:
+        try:
+            fcntl.flock(file, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+    return _windows_lock(file, WINDOWS_LOCK_OFFSET + 1 + os.getpid() % WINDOWS_READER_BYTES, 1)
+
+
+def has_no_reader(file):
+    """Take an exclusive lock on an open file without waiting; False if a reader holds it."""
+    if fcntl is not None:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+    return _windows_lock(file, WINDOWS_LOCK_OFFSET + 1, WINDOWS_READER_BYTES)
+
+
+def _windows_lock(file, offset, length):
+    descriptor = file.fileno()
     position = os.lseek(descriptor, 0, os.SEEK_CUR)
-    os.lseek(descriptor, WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+    os.lseek(descriptor, offset, os.SEEK_SET)
     try:
-        msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        msvcrt.locking(descriptor, msvcrt.LK_NBLCK, length)
     except OSError as error:
         if error.errno in (errno.EACCES, errno.EDEADLK):  # what _locking() sets when held
-            raise FolderInUse() from None
+            return False
         raise
     finally:
         os.lseek(descriptor, position, os.SEEK_SET)
+    return True
 
 
 def sync_file(path):
@@ -69,3 +109,64 @@ def sync_folder(path):
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)  # Windows has none: open_own_file() checks the path
+NO_WAIT = getattr(os, "O_NONBLOCK", 0)  # a FIFO then opens at once, and fstat() names it
+BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+
+
+class NotOwnFile(Exception):
+    """A path where the project keeps a file of its own holds something else; the message says
+    what (a link, a FIFO, a folder, too large)."""
+
+
+def open_own_file(path, flags, mode=0o644):
+    """os.open() of a regular file, never through a symbolic link, never a FIFO or a device."""
+    if not NO_FOLLOW and os.path.islink(path):
+        raise NotOwnFile("a symbolic link, which is not followed")
+    try:
+        descriptor = os.open(path, flags | NO_FOLLOW | NO_WAIT | BINARY, mode)
+    except OSError as error:
+        if error.errno == errno.ELOOP or (error.errno == errno.EMLINK and NO_FOLLOW):
+            raise NotOwnFile("a symbolic link, which is not followed") from None
+        if error.errno in (errno.EISDIR, errno.ENXIO):  # ENXIO: a FIFO with no reader
+            raise NotOwnFile("not a regular file") from None
+        raise
+    kind = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(kind):
+        os.close(descriptor)
+        raise NotOwnFile("a folder, not a file" if stat.S_ISDIR(kind) else
+                         "not a regular file (a FIFO, a device or a socket)")
+    return descriptor
+
+
+def read_own_file(path, limit):
+    """The bytes of a regular file of at most `limit` bytes (NotOwnFile for anything else)."""
+    descriptor = open_own_file(path, os.O_RDONLY)
+    with os.fdopen(descriptor, "rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise NotOwnFile(f"larger than the {limit:,} bytes such a file holds")
+    return data
+
+
+def check_own_file(path):
+    """NotOwnFile unless `path` is a regular file, not reached through a symbolic link."""
+    os.close(open_own_file(path, os.O_RDONLY))
+
+
+def write_new_file(folder, prefix, data):
+    """Write `data` into a new file of `folder` whose name starts with `prefix`, flushed to disk;
+    return its path. The name is new (created exclusively), so no link or file there is
+    followed or overwritten; the file is removed again if the write fails."""
+    descriptor, name = tempfile.mkstemp(prefix=prefix, dir=folder)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        os.unlink(name)
+        raise
+    return name

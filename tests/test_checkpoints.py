@@ -1,6 +1,7 @@
 """Checkpoints: save and restore, atomic saves, stopping by signal and resuming exactly."""
 
 import json
+import os
 import shlex
 import shutil
 import signal
@@ -87,6 +88,7 @@ def test_a_save_cut_off_midway_leaves_the_previous_checkpoint(tiny_arrays, tmp_p
             raise KeyboardInterrupt  # as if the process died here
 
         monkeypatch.setattr(checkpoints.np, "savez", killed_while_writing)
+        monkeypatch.setattr(checkpoints.shutil, "rmtree", lambda *args, **kwargs: None)  # dead
         with pytest.raises(KeyboardInterrupt):
             checkpoints.save(tmp_path, session, saver, settings_at(4), mnist.train.state())
         monkeypatch.undo()
@@ -94,6 +96,7 @@ def test_a_save_cut_off_midway_leaves_the_previous_checkpoint(tiny_arrays, tmp_p
         assert [path.name for path in tmp_path.glob(".unfinished-*/model.index")]
         checkpoint = checkpoints.load(tmp_path)
         assert (checkpoint.folder, checkpoint.step) == (first, 3)
+        checkpoint.release()  # else the save below leaves it for this reader (test_faults.py)
 
         monkeypatch.setattr(checkpoints.os, "replace", killed_while_writing)
         with pytest.raises(KeyboardInterrupt):
@@ -253,8 +256,8 @@ def test_resuming_under_other_versions_warns(tiny_checkpoint, tiny_npz, tmp_path
 
     args = trm.parse_args(["--data", str(tiny_npz), *TINY_RUN_FLAGS, "--save-dir", str(copy),
                            "--resume"])
-    data_sha256 = input_data.array_checksums(input_data.load_npz(tiny_npz))
-    assert checkpoints.resume_checkpoint(args, data_sha256).step == 20
+    mnist = input_data.read_data_sets(tiny_npz, one_hot=True)
+    assert checkpoints.resume_checkpoint(args, mnist.sha256, mnist.train).step == 20
     assert capsys.readouterr().err == (
         f"warning: {copy} was saved under other versions (tensorflow 1.15.0 -> "
         f"{checkpoints.installed_versions()['tensorflow']}): the resumed steps may round differently "
@@ -365,6 +368,55 @@ def test_periodic_saves_cost_nothing_in_the_log(tiny_npz, tmp_path, uninterrupte
 # Every checkpoint fault is one clear line
 
 
+def with_latest(data):
+    def damage(folder):
+        (folder.parent / "LATEST").write_bytes(data)
+        return f"{folder.parent / 'LATEST'}: "
+    return damage
+
+
+def fifo_for(name):
+    """The piece replaced by a FIFO: reading it would wait for ever for a writer."""
+    def damage(folder):
+        path = folder.parent / name if name == "LATEST" else folder / name
+        path.unlink()
+        os.mkfifo(path)
+        return f"{path}: "
+    return damage
+
+
+def link_for(name, target):
+    def damage(folder):
+        path = folder.parent / name if name == "LATEST" else folder / name
+        path.unlink()
+        path.symlink_to(target)
+        return f"{path}: "
+    return damage
+
+
+def with_flag(flag, value):
+    def damage(folder):
+        path = folder / "settings.json"
+        settings = json.loads(path.read_text(encoding="utf-8"))
+        settings["flags"][flag] = value
+        path.write_text(json.dumps(settings), encoding="utf-8")
+        return f"{path}: "
+    return damage
+
+
+def with_state(**changes):
+    """The data state with arrays replaced (None: removed)."""
+    def damage(folder):
+        path = folder / "data_state.npz"
+        with np.load(path) as archive:
+            state = {key: archive[key] for key in archive.files}
+        for key, value in changes.items():
+            state.pop(key) if value is None else state.__setitem__(key, value)
+        np.savez(path, **state)
+        return f"{path}: "
+    return damage
+
+
 def with_settings(text):
     def damage(folder):
         (folder / "settings.json").write_text(text, encoding="utf-8")
@@ -402,6 +454,28 @@ CHECKPOINT_FAULTS = [
     ("data state missing", without("data_state.npz"), ""),
     ("model data cut short", cut_short, ""),
     ("LATEST names nothing", latest_naming_nothing, ""),
+    ("LATEST not UTF-8", with_latest(b"\xff\xfe step\n"), "not UTF-8 text"),
+    ("LATEST a FIFO", fifo_for("LATEST"), "not a regular file"),
+    ("LATEST a link to /dev/zero", link_for("LATEST", "/dev/zero"), "a symbolic link"),
+    ("LATEST large", with_latest(b"step-" + b"0" * 100_000), "larger than the 256 bytes"),
+    ("settings a FIFO", fifo_for("settings.json"), "not a regular file"),
+    ("settings a link to /dev/zero", link_for("settings.json", "/dev/zero"), "a symbolic link"),
+    ("settings 2 MB", with_settings(" " * 2_000_000 + "{}"), "larger than the 1,048,576 bytes"),
+    ("num_hidden a string", with_flag("num_hidden", "128"),
+     'flags.num_hidden is "128", not a whole number above 0'),
+    ("learning_rate null", with_flag("learning_rate", None),
+     "flags.learning_rate is null, not a number above 0"),
+    ("model index a FIFO", fifo_for("model.index"), "not a regular file"),
+    ("data state a FIFO", fifo_for("data_state.npz"), "not a regular file"),
+    ("data state without order", with_state(order=None), "missing order"),
+    ("data state order short", with_state(order=np.arange(5)),
+     "order is int64 of shape (5,), not a whole number of shape (300,)"),
+    ("data state index out of range", with_state(order=np.full(300, 10**6)),
+     "order is not an order of the 300 training images"),
+    ("data state position out of range", with_state(index_in_epoch=np.array(301)),
+     "index_in_epoch is 301, outside 0..300"),
+    ("data state keys of floats", with_state(rng_keys=np.zeros(624)),
+     "rng_keys is float64 of shape (624,), not u of shape (624,)"),
 ]
 
 

@@ -8,7 +8,9 @@ every script a test starts plays the same system.
 - macos: no signal.sigtimedwait() nor sigwaitinfo() (macOS has neither), no
   os.sched_getaffinity().
 - windows:
-  - no fcntl; a msvcrt whose locking() is a lock per open file, as Windows' is per handle;
+  - no fcntl; a msvcrt whose locking() locks byte ranges per open file, as Windows' does per
+    handle;
+  - no os.O_NOFOLLOW nor os.O_NONBLOCK;
   - no signal masks (pthread_sigmask, sigpending, sigwait, sigtimedwait, pthread_kill), no
     SIGKILL;
   - Ctrl-C runs on a thread of its own, as Windows' console handler does: SIGINT and
@@ -22,7 +24,8 @@ every script a test starts plays the same system.
     code (this repository's files) opens without naming an encoding: Windows' ANSI code page,
     not UTF-8.
 What cannot be played here: paths with drive letters and backslashes, PowerShell and cmd
-themselves, mandatory byte-range locks, and real TerminateProcess or console events.
+themselves, that Windows' locks are mandatory (a locked byte cannot be read), and real
+TerminateProcess or console events.
 """
 
 import builtins
@@ -32,6 +35,7 @@ import os
 import pathlib
 import signal
 import stat
+import struct
 import subprocess  # imported before the fake msvcrt, which it would take for Windows
 import sys
 import threading
@@ -62,17 +66,19 @@ def play_windows():
     # A child's output read as text is decoded with the same code page, as on Windows.
     subprocess._text_encoding = lambda: code_page
 
-    # No fcntl; msvcrt's locking(), on flock(), which is per open file as Windows' lock is
-    # per handle.
+    # No fcntl; msvcrt's locking(), on Linux's open-file-description locks: byte ranges, from
+    # the file's position, held per open file as Windows' are per handle.
     sys.modules["fcntl"] = None
     msvcrt = types.ModuleType("msvcrt")
     msvcrt.LK_UNLCK, msvcrt.LK_LOCK, msvcrt.LK_NBLCK, msvcrt.LK_RLCK, msvcrt.LK_NBRLCK = range(5)
 
     def locking(descriptor, mode, length):
+        kind = _fcntl.F_UNLCK if mode == msvcrt.LK_UNLCK else _fcntl.F_WRLCK
+        start = os.lseek(descriptor, 0, os.SEEK_CUR)
+        record = struct.pack("hhxxxxqqixxxx", kind, os.SEEK_SET, start, length, 0)
         try:
-            _fcntl.flock(descriptor, _fcntl.LOCK_UN if mode == msvcrt.LK_UNLCK
-                         else _fcntl.LOCK_EX | _fcntl.LOCK_NB)
-        except BlockingIOError:
+            _fcntl.fcntl(descriptor, _fcntl.F_OFD_SETLK, record)
+        except (BlockingIOError, PermissionError):
             raise OSError(errno.EACCES, "Permission denied") from None
 
     msvcrt.locking = locking
@@ -97,7 +103,7 @@ def play_windows():
         return real_open(path, flags, mode, dir_fd=dir_fd)
 
     os.fsync, os.open = fsync, open_
-    remove(os, "O_DIRECTORY", "sched_getaffinity", "wait4")
+    remove(os, "O_DIRECTORY", "O_NOFOLLOW", "O_NONBLOCK", "sched_getaffinity", "wait4")
 
     # Signals: Ctrl-C and Ctrl-Break are noted on a thread of their own; no masks.
     signal.SIGBREAK = signal.SIGTTIN
