@@ -17,6 +17,7 @@ checked before TensorFlow loads; the variables and the data stream restored; the
 end, or when a signal stops the run; and the line that says how to resume it.
 """
 
+import errno
 import importlib.metadata
 import json
 import os
@@ -81,16 +82,19 @@ class Checkpoint:
         return self.settings["step"]
 
 
-def save(directory, session, saver, settings, data_state):
+def save(directory, session, saver, settings, data_state, still_ours=lambda: None):
     """Write a complete checkpoint into `directory`, then make it the one LATEST names.
 
     What a failed save leaves is removed, so that it takes no room from the next try; the
-    previous checkpoint stays until the new one is complete.
+    previous checkpoint stays until the new one is complete. `still_ours()` raises if the folder
+    is no longer the run's: it is asked again before LATEST changes and before anything older is
+    removed, so that a folder replaced meanwhile (another run's) is never changed.
     """
     directory = Path(directory)
+    still_ours()
     directory.mkdir(parents=True, exist_ok=True)
     remove_leftovers(directory)
-    temporary = Path(tempfile.mkdtemp(prefix=UNFINISHED, dir=directory))
+    temporary = final = Path(tempfile.mkdtemp(prefix=UNFINISHED, dir=directory))
     try:
         saver.save(session, str(temporary / MODEL_PREFIX), write_meta_graph=False,
                    write_state=False)
@@ -100,12 +104,15 @@ def save(directory, session, saver, settings, data_state):
             sync_file(path)
         final = directory / f"step-{settings['step']:07d}-{temporary.name[len(UNFINISHED):]}"
         os.rename(temporary, final)
+        still_ours()
     except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
+        for made in (temporary, final):  # folders this call made, by names it chose
+            shutil.rmtree(made, ignore_errors=True)
         raise
     pointer = write_new_file(directory, UNFINISHED_LATEST, (final.name + "\n").encode())
     os.replace(pointer, directory / LATEST)
     sync_folder(directory)
+    still_ours()
     remove_leftovers(directory, keep=final)
     return final
 
@@ -187,25 +194,38 @@ def hold(folder):
     checkpoint held so in place (remove_leftovers), until the reader has read it."""
     path = folder / SETTINGS
     try:
-        file = os.fdopen(open_own_file(path, os.O_RDONLY), "rb")
+        file = open_for_locking(path)
     except FileNotFoundError:
         raise CheckpointError(f"{path}: missing") from None
     except (NotOwnFile, OSError) as error:
         raise CheckpointError(f"{path}: {reason(error)}") from None
-    if not hold_for_reading(file):
+    if file.writable() and not hold_for_reading(file):
         file.close()
         raise CheckpointError(f"{folder}: being removed by the run that saves there")
     return file
 
 
+def open_for_locking(path):
+    """A checkpoint's settings file, to lock: open for writing, as Windows' locks want, where it
+    can be; a folder that cannot be written to has no run saving into it, and needs no lock."""
+    try:
+        return os.fdopen(open_own_file(path, os.O_RDWR), "r+b")
+    except PermissionError:
+        return os.fdopen(open_own_file(path, os.O_RDONLY), "rb")
+    except OSError as error:
+        if error.errno != errno.EROFS:
+            raise
+        return os.fdopen(open_own_file(path, os.O_RDONLY), "rb")
+
+
 def has_readers(folder):
     """Whether a reader holds this checkpoint (hold()); a folder with no settings has none."""
     try:
-        file = os.fdopen(open_own_file(folder / SETTINGS, os.O_RDONLY), "rb")
+        file = open_for_locking(folder / SETTINGS)
     except (NotOwnFile, OSError):
         return False
     with file:
-        return not has_no_reader(file)
+        return file.writable() and not has_no_reader(file)
 
 
 # Limits on what save() writes: a name; a page of settings; the data order, 8 bytes an image.
@@ -233,7 +253,7 @@ def read_latest_name(directory):
     except UnicodeDecodeError:
         raise CheckpointError(f"{pointer}: not UTF-8 text, so not a checkpoint's name") from None
     if not CHECKPOINT_NAME.fullmatch(name):
-        raise CheckpointError(f"{directory}: {LATEST} names {printable(name)!r}, which is not "
+        raise CheckpointError(f"{directory}: {LATEST} names '{printable(name)}', which is not "
                               "a checkpoint of train_rnn_mnist.py (step-NNNNNNN-xxxxxxxx)")
     return name
 
@@ -399,17 +419,17 @@ class RunCheckpoints:
         """Write the checkpoint of `step`, unless it has just been written (a periodic save)."""
         if self.folder is None or self.saved_step == step:
             return
-        self.check_folder_is_ours()
         if not all_finite(session.run(tf.global_variables())):
             raise CheckpointError(f"--save-dir {self.folder}: not saved: after step {step} the "
                                   "model's variables are not finite (NaN or infinite)")
         try:
             save(self.folder, session, self.saver, run_settings(self.args, step, self.mnist.sha256),
-                 self.mnist.train.state())
+                 self.mnist.train.state(), still_ours=self.check_folder_is_ours)
         except (OSError, tf.errors.OpError) as error:
+            kept = ("; the folder's previous checkpoint is kept"
+                    if os.path.lexists(self.folder / LATEST) else "")
             raise CheckpointError(f"--save-dir {self.folder}: the checkpoint of step {step} cannot "
-                                  f"be written ({system_reason(error)}); the previous one is "
-                                  "kept") from None
+                                  f"be written ({system_reason(error)}){kept}") from None
         self.saved_step = step
 
     def check_folder_is_ours(self):
@@ -424,14 +444,16 @@ class RunCheckpoints:
             raise CheckpointError(f"--save-dir {self.folder}: not saved: the folder was removed "
                                   "or replaced while this run used it")
 
-    def report_stop(self, argv, last_step):
-        """Say on stderr where the run stopped, and how to resume it."""
+    def report_stop(self, last_step, cause=""):
+        """Say on stderr where the run stopped (after `cause`, what stopped it), and how to
+        resume it."""
         steps = total_steps(self.args.training_iters, self.args.batch_size)
-        where = f"stopped after step {last_step} of {steps}"
+        where = f"{cause}stopped after step {last_step} of {steps}"
         if self.folder is None:
             message = f"{where}; nothing saved (no --save-dir), so it cannot be resumed"
         else:
-            message = f"{where}; saved in {self.folder}; resume with: {resume_command(argv)}"
+            message = (f"{where}; saved in {self.folder}; resume with: "
+                       f"{resume_command(self.args.argv)}")
         print(f"{PROG}: {message}", file=sys.stderr, flush=True)
 
 
@@ -476,7 +498,7 @@ def recorded_flags(args):
     """The flags a checkpoint records and a resume is checked against (--data as text)."""
     flags = {name: value for name, value in vars(args).items()
              if name not in ("save_dir", "save_every", "resume", "overwrite", "verbose",
-                             "logdir")}
+                             "logdir", "argv")}
     flags["data"] = str(flags["data"])
     return flags
 
@@ -581,8 +603,9 @@ def all_finite(arrays):
 
 
 def resume_command(argv):
-    """The command line that resumes this run: the same flags, plus --resume."""
-    args = [arg for arg in (sys.argv[1:] if argv is None else argv) if arg != "--overwrite"]
+    """The command line that resumes this run: the same flags (by their full names, argv of
+    parse_args()), plus --resume."""
+    args = [arg for arg in argv if arg != "--overwrite"]
     if "--resume" not in args:
         args.append("--resume")
     return shell_command([shortest_path(sys.executable), shortest_path(TRAINER), *args])

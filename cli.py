@@ -88,6 +88,22 @@ png_path = output_path(".png")
 gif_path = output_path(".gif")
 
 
+def full_flag_names(parser, argv):
+    """argv with each flag that the user abbreviated (--overw) written out (--overwrite), as
+    argparse read it: the words that a printed command line gives back to the same script."""
+    words, flags = [], parser._option_string_actions
+    for position, word in enumerate(argv):
+        if word == "--":
+            return words + list(argv[position:])
+        name, equals, value = word.partition("=")
+        if word.startswith("--") and name not in flags:
+            matches = [flag for flag in flags if flag.startswith(name)]
+            if len(matches) == 1:
+                word = matches[0] + equals + value
+        words.append(word)
+    return words
+
+
 def one_line(error):
     """The first line of an exception's message: TensorFlow's go on for pages."""
     lines = str(error).strip().splitlines()

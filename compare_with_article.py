@@ -46,11 +46,39 @@ class RunLog:
     full_test_accuracy: float = None  # on the whole test set
     full_test_count: int = None
 
+    def __post_init__(self):
+        self._row = {}  # step -> its position in the lists: a lookup in constant time
+
+    def add(self, step, loss, accuracy):
+        self._row[step] = len(self.steps)
+        self.steps.append(step)
+        self.losses.append(loss)
+        self.accuracies.append(accuracy)
+
+    def logs(self, step):
+        return step in self._row
+
     def loss_at(self, step):
-        return self.losses[self.steps.index(step)]
+        return self.losses[self._row[step]]
 
     def accuracy_at(self, step):
-        return self.accuracies[self.steps.index(step)]
+        return self.accuracies[self._row[step]]
+
+    def values_at(self, metric, steps):
+        values = getattr(self, metric)
+        return [values[self._row[step]] for step in steps]
+
+    def numbers(self):
+        """Everything the log holds, hashable: two logs with the same are one run given twice."""
+        return (tuple(self.steps), tuple(self.losses), tuple(self.accuracies),
+                self.test_accuracy, self.full_test_accuracy)
+
+    @property
+    def article_figure(self):
+        """Its Test Accuracy where it is a 128-image figure like the article's, else None."""
+        if self.test_accuracy is None or not is_a_128_image_figure(self.test_accuracy):
+            return None
+        return self.test_accuracy
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,9 +100,7 @@ def parse_log_text(text, source):
             if log.steps and step <= log.steps[-1]:
                 raise LogError(f"{source}, line {number}: step {step} comes after step "
                                f"{log.steps[-1]}")
-            log.steps.append(step)
-            log.losses.append(float(step_line["loss"]))
-            log.accuracies.append(float(step_line["acc"]))
+            log.add(step, float(step_line["loss"]), float(step_line["acc"]))
         elif test_line := TEST_LINE_PATTERN.fullmatch(line):
             log.test_accuracy = float(test_line["acc"])
         elif full_test_line := FULL_TEST_LINE_PATTERN.fullmatch(line):
@@ -134,21 +160,63 @@ def table_steps(steps):
     return [step for step in steps if step % TABLE_EVERY == 0 or step == steps[-1]]
 
 
-def mean_loss_difference(run, article, last_steps=VERDICT_STEPS):
-    """Mean |loss - article's loss| over the logged steps in the run's last `last_steps` steps."""
-    window = [step for step in run.steps
-              if step > run.steps[-1] - last_steps and step in article.steps]
-    if not window:
+def verdict_steps(article, last_steps=VERDICT_STEPS):
+    """The article's logged steps in its last `last_steps` steps (590 to 780): where the
+    verdict compares, whatever a run's own length."""
+    return [step for step in article.steps if step > article.steps[-1] - last_steps]
+
+
+def mean_loss_difference(run, other, window):
+    """Mean |loss - other's loss| over the steps of `window` that both logged (None if none)."""
+    shared = [step for step in window if run.logs(step) and other.logs(step)]
+    if not shared:
         return None
-    return float(np.mean([abs(run.loss_at(step) - article.loss_at(step)) for step in window]))
+    return float(np.mean([abs(run.loss_at(step) - other.loss_at(step)) for step in shared]))
 
 
-def mean_pairwise_loss_difference(runs, last_steps=VERDICT_STEPS):
+def mean_pairwise_loss_difference(runs, window):
     """The same difference between our own runs, two by two: what seeds alone change."""
-    differences = [mean_loss_difference(first, second, last_steps)
+    differences = [mean_loss_difference(first, second, window)
                    for first, second in itertools.combinations(runs, 2)]
     differences = [difference for difference in differences if difference is not None]
     return float(np.mean(differences)) if differences else None
+
+
+ARTICLE_TEST_IMAGES = 128  # the article's "Test Accuracy": its first 128 test images
+
+
+def is_a_128_image_figure(accuracy):
+    """Whether an accuracy is k/128, as the article's --test-len gives: a log made with another
+    --test-len (500: 0.962) mostly is not."""
+    count = accuracy * ARTICLE_TEST_IMAGES
+    return abs(count - round(count)) < 1e-6
+
+
+def unlike_the_article(article, run):
+    """What a log reveals of settings other than the article's, one phrase each (none: none
+    seen; a log does not show its --batch-size, --learning-rate or --data)."""
+    found = []
+    spacing = sorted({later - earlier for earlier, later in zip(run.steps, run.steps[1:])})
+    article_spacing = article.steps[1] - article.steps[0]
+    if spacing and spacing != [article_spacing] or run.steps[0] % article_spacing:
+        found.append(f"its steps are {describe_steps(run.steps)}, the article's every "
+                     f"{article_spacing} (another --display-step)")
+    elif run.steps[-1] < article.steps[-1] and run.test_accuracy is not None:
+        found.append(f"it ends at step {run.steps[-1]}, the article's at {article.steps[-1]} "
+                     "(another --training-iters or --batch-size)")
+    elif run.steps[-1] > article.steps[-1]:
+        found.append(f"it goes on to step {run.steps[-1]}, the article's stops at "
+                     f"{article.steps[-1]} (another --training-iters or --batch-size)")
+    if run.test_accuracy is not None and not is_a_128_image_figure(run.test_accuracy):
+        found.append(f"its Test Accuracy {run.test_accuracy} is not a count of 128 images "
+                     "(another --test-len): it is left out of the 128-image figures")
+    return found
+
+
+def describe_steps(steps):
+    spacing = sorted({later - earlier for earlier, later in zip(steps, steps[1:])})
+    every = f"every {spacing[0]}" if len(spacing) == 1 else "at uneven spacing"
+    return f"{steps[0]} to {steps[-1]} {every}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,7 +250,7 @@ def print_training_table(article, runs):
           + f", every {TABLE_EVERY}th step and the last")
     rows = []
     for step in table_steps(steps):
-        in_article = step in article.steps
+        in_article = article.logs(step)
         rows.append([
             step,
             f"{article.loss_at(step):.6f}" if in_article else "-",
@@ -201,7 +269,7 @@ def print_test_accuracies(article, runs):
     rows = []
     for label, article_value, values, show in [
         ("first 128 images", article.test_accuracy,
-         [run.test_accuracy for run in runs if run.test_accuracy is not None], str),
+         [run.article_figure for run in runs if run.article_figure is not None], str),
         ("whole test set", None,
          [run.full_test_accuracy for run in runs if run.full_test_accuracy is not None],
          "{:.4f}".format),
@@ -239,27 +307,39 @@ def print_per_run_table(runs):
 def print_verdict(article, runs):
     print()
     print("Verdict")
-    differences = [mean_loss_difference(run, article) for run in runs]
+    window = verdict_steps(article)
+    differences = [mean_loss_difference(run, article, window) for run in runs]
     differences = [difference for difference in differences if difference is not None]
     if differences:
         print(f"  mean |loss - article's loss| over the last {VERDICT_STEPS} steps: "
               f"{format_spread(differences, 4)}")
-        between_runs = mean_pairwise_loss_difference(runs)
+        between_runs = mean_pairwise_loss_difference(runs, window)
         if between_runs is not None:
             print(f"  the same between our runs, two by two: {between_runs:.4f} "
                   "(what the seed alone changes)")
     else:
-        print(f"  no logged step in the last {VERDICT_STEPS} steps is also in the article's log")
+        print(f"  no logged step in the article's last {VERDICT_STEPS} steps ({window[0]} to "
+              f"{window[-1]}) is in the logs")
     unfinished = [run.source for run in runs if run.test_accuracy is None]
     if unfinished:
         print(f"  not finished: {len(unfinished)} of {len(runs)} logs have no test line "
               f"({', '.join(unfinished)}): their training stopped early")
-    tested = [run.test_accuracy for run in runs if run.test_accuracy is not None]
+    tested = [run.article_figure for run in runs if run.article_figure is not None]
     if tested:
         at_least = sum(accuracy >= article.test_accuracy for accuracy in tested)
         print(f"  runs whose 128-image accuracy is at least the article's "
               f"{article.test_accuracy}: {at_least} of {len(tested)} "
               f"({100 * at_least / len(tested):.0f}%)")
+
+
+def print_unlike_the_article(article, runs):
+    """One line for each log that shows settings other than the article's."""
+    notes = [(run.source, unlike_the_article(article, run)) for run in runs]
+    notes = [(source, found) for source, found in notes if found]
+    for source, found in notes:
+        print(f"Not like for like: {source}: {'; '.join(found)}")
+    if notes:
+        print()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,8 +371,7 @@ def plot_curves(article, runs, path):
                   color="tab:red", linewidth=2,
                   label=f"article ({window_label})")
 
-        values = np.array([[getattr(run, metric)[run.steps.index(step)] for step in steps]
-                           for run in runs])
+        values = np.array([run.values_at(metric, steps) for run in runs])
         mean = values.mean(axis=0)
         axis.plot(steps, mean, color="tab:blue", alpha=0.25, linewidth=0.8)
         name = "this run" if len(runs) == 1 else f"mean of {len(runs)} runs"
@@ -345,7 +424,15 @@ def main(argv=None):
         print("compare_with_article.py: error: the logs have no step in common",
               file=sys.stderr)
         sys.exit(1)
+    first_with = {}
+    for run in runs:
+        earlier = first_with.setdefault(run.numbers(), run)
+        if earlier is not run:
+            print(f"compare_with_article.py: error: {run.source} holds the same lines as "
+                  f"{earlier.source}: one run given twice would count twice", file=sys.stderr)
+            sys.exit(1)
 
+    print_unlike_the_article(article, runs)
     print_training_table(article, runs)
     print_test_accuracies(article, runs)
     if len(runs) > 1:

@@ -66,7 +66,7 @@ def read_picture(path):
             image.load()  # the first frame of an animated file
             frames = getattr(image, "n_frames", 1)
             # A phone stores a photo as its sensor saw it and says in EXIF how to turn it upright.
-            image = ImageOps.exif_transpose(image).convert("RGBA")
+            image = eight_bits(ImageOps.exif_transpose(image)).convert("RGBA")
             # Averaging whole blocks of pixels also averages out part of the sensor noise.
             image.thumbnail((WORK_SIZE, WORK_SIZE), Image.Resampling.BOX, reducing_gap=None)
             pixels = np.asarray(image, dtype=np.float32)
@@ -78,6 +78,20 @@ def read_picture(path):
         raise ImageError(f"{path}: the image has no pixels")
     alpha = pixels[..., 3] / 255
     return pixels[..., :3], (None if alpha.min() > 0.99 else alpha), frames
+
+
+def eight_bits(image):
+    """A greyscale picture of more than 8 bits (a 16-bit PNG: Pillow's modes I;16 and I) as 8
+    bits, scaled from its bit depth: Pillow's own convert() would clip every value above 255. The
+    depth is what its largest value needs, at least 8: 16 bits for a full-range PNG, 12 for a
+    12-bit camera's values in a 16-bit file."""
+    from PIL import Image
+
+    if not image.mode.startswith("I"):
+        return image
+    values = np.clip(np.asarray(image, dtype=np.float64), 0, None)
+    bits = max(8, int(np.ceil(np.log2(values.max() + 1))))
+    return Image.fromarray(np.round(values * (255 / (2**bits - 1))).astype(np.uint8), "L")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,7 +287,13 @@ def ink_strength(contrast, threshold, digit):
 def read_digit(path):
     """Read the picture at `path` as one digit: a Reading, whose .image the model reads."""
     rgb, alpha, frames = read_picture(path)
-    return digit_from_pixels(rgb, alpha, path, frames)
+    try:
+        return digit_from_pixels(rgb, alpha, path, frames)
+    except ImageError as error:
+        if frames == 1:
+            raise
+        raise ImageError(f"{error}, in the first of its {frames} frames: only that one is "
+                         "read") from None
 
 
 def digit_from_pixels(rgb, alpha=None, source="image", frames=1):

@@ -85,11 +85,38 @@ def load_npz(path):
             missing = [key for key in MNIST_KEYS if key not in archive.files]
             if missing:
                 raise DataError(f"{path}: missing key(s) {', '.join(missing)}")
+            for key in MNIST_KEYS:
+                check_declared_size(archive.zip, key, path)
             arrays = {key: archive[key] for key in MNIST_KEYS}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
         raise DataError(f"{path}: not a readable .npz archive ({one_line(error)})") from None
     check_mnist_arrays(arrays, path)
     return arrays
+
+
+# The largest array this loader reads: MNIST's x_train is 47 MB; 1 GB holds 1.27 million images.
+MAX_ARRAY_BYTES = 10**9
+
+
+def check_declared_size(archive, key, path):
+    """Refuse an array whose header declares more than the archive holds or than MNIST could
+    be, before NumPy allocates it: a 1 KB file may declare 10^9 images, and a 2 MB zip may
+    inflate to gigabytes."""
+    member = archive.getinfo(f"{key}.npy")
+    with archive.open(member) as file:
+        version = np.lib.format.read_magic(file)
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0) else
+                       np.lib.format.read_array_header_2_0)
+        shape, _, dtype = read_header(file)
+    declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    count = f"{shape[0]:,} {'images' if key.startswith('x') else 'labels'}" if shape else "it"
+    if declared > MAX_ARRAY_BYTES:
+        raise DataError(f"{path}: {key} declares {count} ({declared / 1e9:,.1f} GB), more than "
+                        f"MNIST-like data holds (this loader reads {MAX_ARRAY_BYTES / 1e9:g} GB "
+                        "an array at most)")
+    if declared > member.file_size:
+        raise DataError(f"{path}: {key} declares {count} ({declared:,} bytes) but holds "
+                        f"{member.file_size:,} bytes: the file is cut short or lies")
 
 
 def check_mnist_arrays(arrays, source):

@@ -1,8 +1,9 @@
-"""Stopping a run with Ctrl-C or SIGTERM (Ctrl-Break on Windows): between steps, never inside one.
+"""Stopping a run with Ctrl-C, SIGTERM or a closed terminal (SIGHUP; Ctrl-Break on Windows), or
+when its log can no longer be written: between steps, never inside one.
 
     with held_stop_signals() as stop:    # before TensorFlow is imported
         ...
-        if stop.requested():             # between steps: finish, save, exit 128 + signal
+        if stop.requested():             # between steps: finish, save, exit stop.exit_status
 
 Each system gets the way it can have, chosen once below by what its `signal` module offers:
 
@@ -15,13 +16,22 @@ Each system gets the way it can have, chosen once below by what its `signal` mod
   there is TerminateProcess: no handler runs, so only --save-every's checkpoints keep the work.
 """
 
+import errno
+import os
 import signal
 import sys
 from contextlib import contextmanager
 
-# SIGBREAK exists on Windows alone: Ctrl-Break.
+from cli import system_reason
+
+# SIGBREAK exists on Windows alone: Ctrl-Break. SIGHUP, a closed terminal, everywhere else; under
+# nohup it is ignored, and stays so.
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGBREAK}
                                                  if hasattr(signal, "SIGBREAK") else set())
+if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) != signal.SIG_IGN:
+    STOP_SIGNALS.add(signal.SIGHUP)
+# The status a shell shows for a process that a broken pipe ends (`... | head -1`): 141.
+BROKEN_PIPE_STATUS = 128 + getattr(signal, "SIGPIPE", 13)
 
 
 def _taken_by_sigtimedwait():
@@ -46,13 +56,15 @@ HOLDS_SIGNALS = take_held_signal is not None
 
 
 class StopRequest:
-    """A stop signal, noted between training steps; the run stops after the step under way.
+    """A stop signal, or a log that cannot be written, noted between training steps; the run
+    stops after the step under way.
 
     See held_stop_signals() for why the signal is looked for rather than caught.
     """
 
     def __init__(self):
         self.signal_number = None
+        self.output_error = None  # the OSError that writing the log (stdout) raised
 
     def __call__(self, signal_number, frame):
         # Python runs a handler in the main thread between bytecodes, never inside an op. Where
@@ -63,12 +75,59 @@ class StopRequest:
             self.signal_number = signal_number
 
     def requested(self):
-        """Whether a stop signal has come; the first check after it takes it off the queue."""
+        """Whether a stop has come; the first check after a signal takes it off the queue."""
         if self.signal_number is None and HOLDS_SIGNALS:
             # A poll, never a wait: the signal may instead go to a thread that started before it
             # was held (NumPy's BLAS threads), and then reaches __call__ above.
             self.signal_number = take_held_signal()
-        return self.signal_number is not None
+        return self.signal_number is not None or self.output_error is not None
+
+    @property
+    def exit_status(self):
+        """As a shell reports the stop: 128 + the signal (130 for Ctrl-C, 143 for SIGTERM, 129
+        for SIGHUP), 141 for a broken pipe, 1 for another failed write (a full disk)."""
+        if self.signal_number is not None:
+            return 128 + self.signal_number
+        return BROKEN_PIPE_STATUS if self.output_error.errno == errno.EPIPE else 1
+
+    @property
+    def cause(self):
+        """What stopped the run, for its last line: '' for a signal, which the user sent."""
+        if self.signal_number is not None:
+            return ""
+        return f"the log (stdout) cannot be written ({system_reason(self.output_error)}); "
+
+
+class GuardedOutput:
+    """sys.stdout or sys.stderr, whose failed writes (a closed pipe, a full disk, a terminal
+    gone) do not raise: the first is noted in `stop` for stdout, and the stream is sent to the
+    null device from then on, so that nothing, not even Python's last flush, fails again."""
+
+    def __init__(self, stream, stop=None):
+        self.stream, self.stop = stream, stop
+
+    def write(self, text):
+        return self._guarded(self.stream.write, text) or len(text)
+
+    def flush(self):
+        self._guarded(self.stream.flush)
+
+    def _guarded(self, method, *args):
+        try:
+            return method(*args)
+        except OSError as error:
+            if self.stop is not None and self.stop.output_error is None:
+                self.stop.output_error = error
+            try:
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, self.stream.fileno())
+                os.close(null)
+            except (OSError, ValueError):  # a stream with no descriptor (a test's StringIO)
+                self.stream = open(os.devnull, "w")
+            return None
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
 
 
 @contextmanager
@@ -83,13 +142,19 @@ def held_stop_signals():
     when no kernel runs. It is blocked before TensorFlow is imported because every thread that
     TensorFlow starts inherits the mask of the thread that starts it. Where there are no masks
     (Windows), no signal lands on a kernel's stack either (the module's docstring says why).
+
+    stdout and stderr are guarded meanwhile (GuardedOutput): a log piped into `head` or written
+    to a full disk stops the run like a signal, and a terminal that is gone ends no save.
     """
     stop = StopRequest()
     handlers = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS) if HOLDS_SIGNALS else None
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = GuardedOutput(sys.stdout, stop), GuardedOutput(sys.stderr)
     try:
         yield stop
     finally:
+        sys.stdout, sys.stderr = streams
         # Once a stop is under way a second Ctrl-C changes nothing; any other signal still
         # queued is delivered as usual when the mask is restored (a KeyboardInterrupt).
         while HOLDS_SIGNALS and stop.signal_number is not None and take_held_signal():
@@ -100,7 +165,10 @@ def held_stop_signals():
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
-def exit_interrupted(prog, signal_number=signal.SIGINT):
+def exit_interrupted(prog, stop=None):
     """Stopped where there is nothing to save: before training, or during the test."""
-    print(f"{prog}: interrupted", file=sys.stderr, flush=True)
-    sys.exit(128 + signal_number)  # as a shell reports it: 130 for SIGINT, 143 for SIGTERM
+    cause = "" if stop is None else stop.cause
+    print(f"{prog}: {cause}interrupted", file=sys.stderr, flush=True)
+    # As a shell reports it: 130 for SIGINT (a KeyboardInterrupt, when `stop` is None), 143 for
+    # SIGTERM.
+    sys.exit(128 + signal.SIGINT if stop is None else stop.exit_status)

@@ -45,8 +45,8 @@ import checkpoints
 import input_data
 import tensorboard_events
 import tensorflow_v1
-from cli import (data_source, fail, int_up_to, keep_output_printable, non_negative_int,
-                 positive_float32, positive_int, seed_value)
+from cli import (data_source, fail, full_flag_names, int_up_to, keep_output_printable,
+                 non_negative_int, positive_float32, positive_int, seed_value)
 from input_data import NUM_CLASSES, NUM_PIXELS, NUM_ROWS
 from log_lines import format_full_test_line, format_log_line, format_test_line, format_timing
 from stop_signals import exit_interrupted, held_stop_signals
@@ -97,6 +97,8 @@ def parse_args(argv=None):
     parser.add_argument("--overwrite", action="store_true",
                         help="start a new run in a --save-dir that holds a checkpoint, replacing it")
     args = parser.parse_args(argv)
+    # The flags as given, each by its full name, for the command that resumes this run.
+    args.argv = full_flag_names(parser, sys.argv[1:] if argv is None else argv)
     if args.resume and args.save_dir is None:
         parser.error("--resume needs --save-dir, the folder to resume from")
     if args.resume and args.overwrite:
@@ -272,22 +274,22 @@ def run(argv):
                 events = tensorboard_events.Events(args.logdir, sess.graph, first_step)
                 clock.lap("graph")
                 if stop.requested():
-                    exit_interrupted(PROG, stop.signal_number)
+                    exit_interrupted(PROG, stop)
 
                 last_step = train(sess, graph, mnist, args, first_step, stop, saved, events)
                 clock.lap("training")
                 if args.save_dir:
                     saved.save(sess, last_step)
                     clock.lap("checkpoint")
-                if stop.signal_number is not None:
-                    saved.report_stop(argv, last_step)
-                    sys.exit(128 + stop.signal_number)  # 130 for SIGINT, 143 for SIGTERM
+                if stop.requested():
+                    saved.report_stop(last_step, stop.cause)
+                    sys.exit(stop.exit_status)  # 130 for Ctrl-C, 143 for SIGTERM, 141 for a pipe
 
                 test_acc, all_acc = test(sess, graph, mnist, args.test_len)
                 events.test(last_step, test_acc, all_acc)
                 clock.lap("test")
                 if stop.requested():
-                    exit_interrupted(PROG, stop.signal_number)
+                    exit_interrupted(PROG, stop)
     print(format_timing(clock.phases, last_step - first_step + 1), file=sys.stderr, flush=True)
 
 

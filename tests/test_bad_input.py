@@ -174,8 +174,35 @@ def only_validation_images(tmp_path, arrays):
                     x_train=arrays["x_train"][:5000], y_train=arrays["y_train"][:5000])
 
 
+def with_header(tmp_path, arrays, name, key, shape):
+    """The archive with `key`'s header declaring `shape` over its real data: a file that lies
+    about its size, as NumPy would believe it."""
+    path = save_npz(tmp_path / name, arrays)
+    real = f"{tuple(arrays[key].shape)}".encode()
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members[f"{key}.npy"] = members[f"{key}.npy"].replace(real, f"{shape}".encode().ljust(
+        len(real)), 1)
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+    return path
+
+
+def billion_images_declared(tmp_path, arrays):
+    return with_header(tmp_path, arrays, "billion.npz", "x_test", (10**9, 28, 28))
+
+
+def more_images_declared_than_held(tmp_path, arrays):
+    return with_header(tmp_path, arrays, "cut.npz", "x_test", (900, 28, 28))
+
+
 BAD_FILES = [
     (missing_file, "no such file"),
+    (billion_images_declared, "x_test declares 1,000,000,000 images (784.0 GB), more than "
+                              "MNIST-like data holds (this loader reads 1 GB an array at most)"),
+    (more_images_declared_than_held, "x_test declares 900 images (705,600 bytes) but holds "
+                                     "156,928 bytes: the file is cut short or lies"),
     (a_folder, "not a file"),
     (text_file, "not an .npz archive (it does not start like a zip file)"),
     (single_npy, "not an .npz archive (a single .npy array)"),
@@ -274,3 +301,23 @@ def test_a_diverging_run_stops_at_the_first_non_finite_loss(tiny_npz, tmp_path):
     if (tmp_path / "ck" / "LATEST").exists():
         saved = checkpoints.load(tmp_path / "ck")
         assert saved.step < step and all_finite(saved)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(tiny_arrays, tmp_path, monkeypatch):
+    """A few kilobytes that inflate to far more than MNIST: refused from the header alone. (The
+    limit is lowered so that the bomb is small enough to make here; a real one is 2.4 MB that
+    inflates to 2.4 GB.)"""
+    import input_data
+
+    monkeypatch.setattr(input_data, "MAX_ARRAY_BYTES", 20 * 784 * 1000)
+    path = tmp_path / "bomb.npz"
+    np.savez_compressed(path, **dict(tiny_arrays, x_train=np.zeros((30000, 28, 28), np.uint8),
+                                     y_train=np.zeros(30000, np.uint8)))
+    assert path.stat().st_size < 100_000
+    read = []
+    monkeypatch.setattr(input_data.np.lib.format, "read_array",
+                        lambda *args, **kwargs: read.append(args) or 1 / 0)
+    with pytest.raises(input_data.DataError, match=r"x_train declares 30,000 images \(0.0 GB\), "
+                       "more than MNIST-like data holds"):
+        input_data.load_npz(path)
+    assert not read  # no array was read

@@ -137,16 +137,23 @@ def stop_after_lines(flags, lines_before_signal, signal_number, cwd):
 
 @posix_signals
 @pytest.mark.parametrize("signal_number, lines_before_signal", [
-    (signal.SIGINT, 1), (signal.SIGINT, 17), (signal.SIGTERM, 8)],
-    ids=["SIGINT after 1 line", "SIGINT after 17 lines", "SIGTERM after 8 lines"])
+    (signal.SIGINT, 1), (signal.SIGINT, 17), (signal.SIGTERM, 8),
+    (getattr(signal, "SIGHUP", signal.SIGTERM), 5)],  # Windows, which has no SIGHUP, skips all
+    ids=["SIGINT after 1 line", "SIGINT after 17 lines", "SIGTERM after 8 lines",
+         "SIGHUP (the terminal closed) after 5 lines"])
 def test_stopped_then_resumed_prints_the_uninterrupted_log(
         signal_number, lines_before_signal, tiny_npz, tmp_path, uninterrupted_log):
     save_dir = tmp_path / "checkpoint"
     flags = ["--data", str(tiny_npz), *RESUMABLE_FLAGS, "--save-dir", str(save_dir)]
-    exit_code, first_part, stderr = stop_after_lines(flags, lines_before_signal, signal_number,
-                                                     tmp_path)
+    # The run inherits SIGHUP's disposition: as from a terminal, not nohup's SIG_IGN.
+    hang_up = signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    try:
+        exit_code, first_part, stderr = stop_after_lines(flags, lines_before_signal,
+                                                         signal_number, tmp_path)
+    finally:
+        signal.signal(signal.SIGHUP, hang_up)
 
-    assert exit_code == 128 + signal_number  # 130 for SIGINT, 143 for SIGTERM
+    assert exit_code == 128 + signal_number  # 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP
     assert "Traceback" not in stderr
     stopped = stderr.splitlines()[-1]
     step = checkpoints.load(save_dir).step

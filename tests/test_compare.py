@@ -1,5 +1,7 @@
 """compare_with_article.py: parsing, statistics on hand-made logs, the plot, bad input."""
 
+import time
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -214,3 +216,67 @@ def test_a_log_without_its_test_line_is_flagged_in_the_verdict(tmp_path):
             "early") in result.stdout.splitlines()
     alone = run_script("compare_with_article.py", finished, cwd=tmp_path)
     assert "not finished" not in alone.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# What a log reveals of its settings, and logs given twice
+
+
+def test_a_log_with_another_test_len_is_not_counted_as_128_images(tmp_path):
+    log = article_like_log(tmp_path / "test-len-500.log", test_accuracy=0.962)
+    result = run_script("compare_with_article.py", log, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (
+        f"Not like for like: {log}: its Test Accuracy 0.962 is not a count of 128 images "
+        "(another --test-len): it is left out of the 128-image figures")
+    assert "\nfirst 128 images 0.984375 -\n" in squash(result.stdout)
+    assert "at least the article's" not in result.stdout
+
+
+def test_the_same_log_twice_is_refused(tmp_path):
+    first = article_like_log(tmp_path / "seed-0.log")
+    copy = tmp_path / "copy-of-seed-0.log"
+    copy.write_bytes(first.read_bytes())
+    result = run_script("compare_with_article.py", first, copy, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"compare_with_article.py: error: {copy} holds the same lines as {first}: one run given "
+        "twice would count twice"]
+    assert run_script("compare_with_article.py", first, first, cwd=tmp_path).returncode == 1
+
+
+def test_a_short_log_is_flagged_and_gets_no_loss_verdict(tmp_path):
+    short = write_log(tmp_path / "short.log", ARTICLE.losses[:9], ARTICLE.accuracies[:9],
+                      test_accuracy=0.5, full_test_accuracy=0.5)
+    result = run_script("compare_with_article.py", short, cwd=tmp_path)
+    assert result.stdout.splitlines()[0] == (
+        f"Not like for like: {short}: it ends at step 90, the article's at 780 (another "
+        "--training-iters or --batch-size)")
+    # Its own "last 200 steps" would be its steps 10 to 90, against the article's first ones.
+    assert "  no logged step in the article's last 200 steps (590 to 780) is in the logs" in \
+        result.stdout.splitlines()
+    assert "mean |loss" not in result.stdout
+
+
+def test_a_log_with_another_display_step_is_flagged(tmp_path):
+    log = write_log(tmp_path / "every-5.log", [1.0] * 156, [0.5] * 156, test_accuracy=0.96875,
+                    every=5)
+    result = run_script("compare_with_article.py", log, cwd=tmp_path)
+    assert result.stdout.splitlines()[0] == (
+        f"Not like for like: {log}: its steps are 5 to 780 every 5, the article's every 10 "
+        "(another --display-step)")
+    assert article_like_log(tmp_path / "like.log").exists()
+    alike = run_script("compare_with_article.py", tmp_path / "like.log", cwd=tmp_path)
+    assert "Not like for like" not in alike.stdout
+
+
+def test_the_comparison_is_linear_in_the_log_s_length(tmp_path):
+    """400,000 step lines: 1.6 s here. Looked up by position, as before, they took minutes
+    (200,000 lines 9.4 s, 1,000,000 lines 172 s)."""
+    lines = [log_lines.format_log_line(10 * step, 1.0 / step, 0.5) for step in range(1, 400_001)]
+    log = tmp_path / "long.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    result = run_script("compare_with_article.py", log, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert time.perf_counter() - started < 20

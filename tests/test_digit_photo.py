@@ -352,3 +352,28 @@ def test_the_issues_printed_red_on_blue_and_transparent_cases_are_read_right(pho
              for case, read in zip(photo_results.cases, photo_results.case_predictions)
              if read != case.label]
     assert len(photo_results.cases) == 12 and wrong == []
+
+
+@pytest.mark.parametrize("bits", [16, 12])
+def test_a_16_bit_png_is_read_from_its_depth_not_clipped_at_255(bits, mnist_arrays, tmp_path):
+    """Pillow's convert() clips a 16-bit PNG's values at 255: full range, every pixel would be
+    paper (blank); 12-bit values in a 16-bit file would lose the strokes' shades."""
+    paper = 255 - np.kron(mnist_arrays["x_test"][0], np.ones((5, 5), np.uint8))
+    eight = tmp_path / "eight.png"
+    Image.fromarray(paper).save(eight)
+    deep = tmp_path / f"{bits}.png"
+    Image.fromarray((paper.astype(np.uint32) * (2**bits - 1) // 255).astype(np.uint16)).save(deep)
+    assert Image.open(deep).mode == "I;16"
+    expected = digit_photo.read_digit(eight).image
+    assert np.abs(digit_photo.read_digit(deep).image - expected).max() <= 1
+
+
+def test_an_animated_file_whose_first_frame_is_blank_says_only_it_was_read(mnist_arrays,
+                                                                           tmp_path):
+    digit = Image.fromarray(255 - np.kron(mnist_arrays["x_test"][0], np.ones((4, 4), np.uint8)))
+    path = tmp_path / "animated.gif"
+    Image.new("L", digit.size, 255).save(path, save_all=True, append_images=[digit])
+    with pytest.raises(ImageError) as error:
+        digit_photo.read_digit(path)
+    assert str(error.value) == (f"{path}: no digit found (the image is blank), in the first of "
+                                "its 2 frames: only that one is read")

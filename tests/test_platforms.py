@@ -55,12 +55,15 @@ def test_each_system_gets_its_own_way_of_stopping_locking_and_syncing():
         assert safe_files.fcntl is not None and not cli.WINDOWS_SHELLS
     elif WINDOWS or sys.platform == "win32":
         assert not stop_signals.HOLDS_SIGNALS and signal.SIGBREAK in stop_signals.STOP_SIGNALS
+        assert not hasattr(signal, "SIGHUP") and not hasattr(os, "O_NOFOLLOW")
         assert safe_files.fcntl is None and cli.WINDOWS_SHELLS
         with pytest.raises(ImportError):
             import fcntl  # noqa: F401
     else:
         assert stop_signals.take_held_signal is stop_signals._taken_by_sigtimedwait
-        assert stop_signals.STOP_SIGNALS == {signal.SIGINT, signal.SIGTERM}
+        # SIGHUP too, unless it is ignored (nohup), as it then stays.
+        hang_up = set() if signal.getsignal(signal.SIGHUP) == signal.SIG_IGN else {signal.SIGHUP}
+        assert stop_signals.STOP_SIGNALS == {signal.SIGINT, signal.SIGTERM} | hang_up
         assert safe_files.fcntl is not None and not cli.WINDOWS_SHELLS
 
 

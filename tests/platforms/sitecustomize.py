@@ -12,7 +12,7 @@ every script a test starts plays the same system.
     handle;
   - no os.O_NOFOLLOW nor os.O_NONBLOCK;
   - no signal masks (pthread_sigmask, sigpending, sigwait, sigtimedwait, pthread_kill), no
-    SIGKILL;
+    SIGKILL, no SIGHUP;
   - Ctrl-C runs on a thread of its own, as Windows' console handler does: SIGINT and
     SIGBREAK (played by SIGTTIN, which nothing else sends here) reach only a thread started
     for them, every other thread holds them; SIGTERM is TerminateProcess: no handler runs;
@@ -129,7 +129,7 @@ def play_windows():
     # console thread takes it.
     signal.raise_signal = lambda number: os.kill(os.getpid(), number)
     remove(signal, "pthread_sigmask", "sigpending", "sigwait", "sigtimedwait", "sigwaitinfo",
-           "pthread_kill", "SIGKILL")
+           "pthread_kill", "SIGKILL", "SIGHUP")
     # Popen.kill() is TerminateProcess there; here it still needs the number SIGKILL had.
     subprocess.Popen.kill = lambda process: process.send_signal(9)
 

@@ -1,0 +1,295 @@
+"""Nothing lost, nothing outside the folders named touched: links and odd files in a checkpoint
+folder, the user's own files there, full disks, a log that cannot be written, readers while a run
+saves, a folder removed under a run. (Damaged checkpoint pieces: test_checkpoints.py.)"""
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import checkpoints
+import cli
+import safe_files
+import train_rnn_mnist as trm
+from conftest import ROOT, TINY_RUN_FLAGS, posix_signals, run_script, start_script
+from test_checkpoints import RESUMABLE_FLAGS, settings_at, train_briefly
+
+# A long tiny run that saves at every step: 150 steps of batch 32, a log line each.
+SAVING_FLAGS = ["--training-iters", str(32 * 151), "--batch-size", "32", "--display-step", "1",
+                "--save-every", "1", "--test-len", "64"]
+
+
+def only_error_line(result):
+    """The run's one error line (TensorFlow's wheel may print its own lines too)."""
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = [line for line in result.stderr.splitlines()
+             if line.startswith("train_rnn_mnist.py: ") and " seed " not in line[:25]]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Links and the user's own files in --save-dir
+
+
+@pytest.fixture
+def outside(tmp_path):
+    """A file and a folder outside the checkpoint folder, which nothing may change."""
+    victim = tmp_path / "outside" / "precious.txt"
+    victim.parent.mkdir()
+    victim.write_text("the user's file\n", encoding="utf-8")
+    return victim
+
+
+def test_a_lock_file_that_is_a_link_is_refused_and_its_target_untouched(tiny_npz, tmp_path,
+                                                                        outside):
+    folder = tmp_path / "sent"
+    folder.mkdir()
+    (folder / ".lock").symlink_to(outside)
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_RUN_FLAGS,
+                        "--save-dir", folder, cwd=tmp_path)
+    assert result.returncode == 1
+    assert only_error_line(result) == (
+        f"train_rnn_mnist.py: error: {folder / '.lock'}: a symbolic link, which is not "
+        "followed: refused, since a run writes only files it makes (remove it if the folder is "
+        "yours)")
+    assert outside.read_text(encoding="utf-8") == "the user's file\n"
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_arrays):
+    session, model, saver, mnist = train_briefly(tiny_arrays, steps=2)
+    with session:
+        yield session, saver, mnist
+
+
+def test_links_named_like_the_projects_files_are_never_followed(trained, tmp_path, outside):
+    session, saver, mnist = trained
+    folder = tmp_path / "checkpoint"
+    folder.mkdir()
+    outside_folder = outside.parent
+    for name in ("LATEST", ".LATEST.unfinished", ".LATEST.unfinished-abcdefgh"):
+        (folder / name).symlink_to(outside)
+    for name in (".unfinished-abcdefgh", "step-0000001-abcdefgh"):
+        (folder / name).symlink_to(outside_folder, target_is_directory=True)
+    saved = checkpoints.save(folder, session, saver, settings_at(2), mnist.train.state())
+
+    assert outside.read_text(encoding="utf-8") == "the user's file\n"
+    assert sorted(path.name for path in outside_folder.iterdir()) == ["precious.txt"]
+    assert not (folder / "LATEST").is_symlink()  # the link itself replaced, not its target
+    assert checkpoints.load(folder).folder == saved
+    # Links are not the project's to remove, whatever their names.
+    assert (folder / ".unfinished-abcdefgh").is_symlink()
+    assert (folder / "step-0000001-abcdefgh").is_symlink()
+
+
+def test_the_users_files_in_the_save_dir_are_kept(trained, tmp_path):
+    session, saver, mnist = trained
+    folder = tmp_path / "checkpoint"
+    (folder / "step-1-photos").mkdir(parents=True)
+    (folder / "step-1-photos" / "seven.png").write_bytes(b"png")
+    (folder / "step-by-step-notes.txt").write_text("notes\n", encoding="utf-8")
+    (folder / ".unfinished-business.txt").write_text("mine\n", encoding="utf-8")
+    first = checkpoints.save(folder, session, saver, settings_at(1), mnist.train.state())
+    second = checkpoints.save(folder, session, saver, settings_at(2), mnist.train.state())
+    assert sorted(path.name for path in folder.iterdir()) == sorted([
+        ".unfinished-business.txt", "LATEST", "step-1-photos", "step-by-step-notes.txt",
+        second.name])
+    assert not first.exists()
+    assert (folder / "step-1-photos" / "seven.png").read_bytes() == b"png"
+
+
+def test_only_names_that_save_gives_are_the_projects():
+    ours = ["step-0000781-k2j4abcd", "step-12345678-a_b_c_d_", ".unfinished-x1y2z3w4",
+            ".LATEST.unfinished-abcdefgh"]
+    not_ours = ["step-1-photos", "step-by-step-notes.txt", "step-0000781-k2j4abcd.bak",
+                "step-0000781-K2J4ABCD", ".unfinished-business.txt", ".LATEST.unfinished",
+                "LATEST", ".lock"]
+    assert all(checkpoints.CHECKPOINT_NAME.fullmatch(name) or
+               checkpoints.LEFTOVER_NAME.fullmatch(name) for name in ours)
+    assert not any(checkpoints.CHECKPOINT_NAME.fullmatch(name) or
+                   checkpoints.LEFTOVER_NAME.fullmatch(name) for name in not_ours)
+
+
+def test_what_is_printed_from_a_checkpoint_is_escaped(tiny_checkpoint, tiny_npz, tmp_path):
+    copy = tmp_path / "checkpoint"
+    shutil.copytree(tiny_checkpoint, copy)
+    (copy / "LATEST").write_bytes(b"\x1b[2J\x1b]0;owned\x07step\n")
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_RUN_FLAGS,
+                        "--save-dir", copy, "--resume", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert only_error_line(result) == (
+        f"train_rnn_mnist.py: error: {copy}: LATEST names '\\x1b[2J\\x1b]0;owned\\x07step', "
+        "which is not a checkpoint of train_rnn_mnist.py (step-NNNNNNN-xxxxxxxx)")
+    assert cli.printable("日本語の\tフォルダ\x9b") == "日本語の\\tフォルダ\\x9b"
+
+
+# ---------------------------------------------------------------------------------------------
+# Full disks
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MB file system: room for one checkpoint of the article's model (0.98 MB), not two.
+    Mounting needs root (CI has it); elsewhere the test is skipped."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+def test_a_full_disk_says_so_keeps_the_checkpoint_and_leaves_room(tiny_npz, tmp_path,
+                                                                  small_disk):
+    folder = small_disk / "ck"
+    flags = ["--data", tiny_npz, "--training-iters", str(32 * 13), "--batch-size", "32",
+             "--display-step", "4", "--test-len", "64", "--save-dir", folder]
+    first = run_script("train_rnn_mnist.py", *flags, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    kept = sorted(path.name for path in folder.iterdir())
+
+    # Continuing needs room for the new checkpoint beside the old one: there is none.
+    more = [*flags[:2], "--training-iters", str(32 * 25), *flags[4:], "--resume"]
+    full = run_script("train_rnn_mnist.py", *more, cwd=tmp_path)
+    assert full.returncode == 1
+    assert only_error_line(full) == (
+        f"train_rnn_mnist.py: error: --save-dir {folder}: the checkpoint of step 24 cannot be "
+        f"written ({os.strerror(errno.ENOSPC)}); the folder's previous checkpoint is kept")
+    assert sorted(path.name for path in folder.iterdir()) == kept  # nothing left behind
+    assert checkpoints.load(folder).step == 12
+
+    # With the room of two checkpoints, the same resume succeeds: nothing blocks the next try.
+    subprocess.run(["mount", "-o", "remount,size=3m", str(small_disk)], check=True)
+    again = run_script("train_rnn_mnist.py", *more, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert checkpoints.load(folder).step == 24
+
+
+# ---------------------------------------------------------------------------------------------
+# A log that cannot be written: a closed pipe, a full disk, a closed terminal (test_checkpoints)
+
+
+@pytest.fixture(scope="module")
+def whole_log(tiny_npz, tmp_path_factory):
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *RESUMABLE_FLAGS,
+                        cwd=tmp_path_factory.mktemp("whole"))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines(keepends=True)
+
+
+def check_resumes_exactly(stderr, folder, whole_log, tiny_npz, cwd):
+    """The stop's last line names the checkpoint's step; its command resumes the run exactly."""
+    step = checkpoints.load(folder).step
+    stopped = stderr.splitlines()[-1]
+    assert f"stopped after step {step} of 60; saved in {folder}; resume with: " in stopped
+    resumed = run_script("train_rnn_mnist.py", "--data", tiny_npz, *RESUMABLE_FLAGS,
+                         "--save-dir", folder, "--resume", cwd=cwd)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout == "".join(whole_log[step:])
+    return stopped
+
+
+@posix_signals
+def test_a_log_piped_into_head_stops_the_run_like_ctrl_c(tiny_npz, tmp_path, whole_log):
+    folder = tmp_path / "ck"
+    process = start_script("train_rnn_mnist.py", "--data", tiny_npz, *RESUMABLE_FLAGS,
+                           "--save-dir", folder, cwd=tmp_path)
+    assert process.stdout.readline() == whole_log[0]
+    process.stdout.close()  # as `| head -1` does once it has its line
+    stderr = process.stderr.read()
+    assert process.wait(timeout=300) == 141  # what a shell shows for a broken pipe
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+    stopped = check_resumes_exactly(stderr, folder, whole_log, tiny_npz, tmp_path)
+    assert stopped.startswith("train_rnn_mnist.py: the log (stdout) cannot be written "
+                              f"({os.strerror(errno.EPIPE)}); stopped after step ")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_a_log_on_a_full_disk_stops_the_run_and_says_why(tiny_npz, tmp_path, whole_log):
+    folder = tmp_path / "ck"
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, str(ROOT / "train_rnn_mnist.py"), "--data",
+                                 str(tiny_npz), *RESUMABLE_FLAGS, "--save-dir", str(folder)],
+                                stdout=full, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                                timeout=300)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    stopped = check_resumes_exactly(result.stderr, folder, whole_log, tiny_npz, tmp_path)
+    assert stopped.startswith("train_rnn_mnist.py: the log (stdout) cannot be written "
+                              f"({os.strerror(errno.ENOSPC)}); stopped after step 1 of 60")
+
+
+def test_the_resume_command_names_abbreviated_flags_in_full():
+    args = trm.parse_args(["--save-d", "ck", "--overw", "--seed=3", "--training-i", "500"])
+    assert args.argv == ["--save-dir", "ck", "--overwrite", "--seed=3", "--training-iters",
+                         "500"]
+    assert checkpoints.resume_command(args.argv).endswith(
+        " --save-dir ck --seed=3 --training-iters 500 --resume")
+
+
+# ---------------------------------------------------------------------------------------------
+# Readers while a run saves; a folder removed under a run
+
+
+def start_saving_run(tiny_npz, folder, cwd):
+    process = start_script("train_rnn_mnist.py", "--data", tiny_npz, *SAVING_FLAGS,
+                           "--save-dir", folder, cwd=cwd)
+    watchdog = threading.Timer(300, process.kill)
+    watchdog.start()
+    for _ in range(3):  # three steps saved
+        assert process.stdout.readline().startswith("step: ")
+    return process, watchdog
+
+
+def test_a_reader_gets_a_whole_checkpoint_while_a_run_saves_every_step(tiny_npz, tmp_path):
+    folder = tmp_path / "ck"
+    process, watchdog = start_saving_run(tiny_npz, folder, tmp_path)
+    steps = []
+    try:
+        for _ in range(8):
+            checkpoint = checkpoints.load(folder)
+            values = checkpoints.read_model(checkpoint)  # TensorFlow reads the model's files
+            assert len(values) == 14  # 4 variables, their 8 Adam slots, its 2 beta powers
+            steps.append(checkpoint.step)
+            checkpoint.release()
+    finally:
+        process.kill()
+        process.wait()
+        watchdog.cancel()
+    assert steps == sorted(steps) and len(set(steps)) > 1  # the run was saving meanwhile
+
+
+def test_a_run_whose_folder_is_replaced_stops_rather_than_save_into_it(tiny_npz, tmp_path):
+    folder = tmp_path / "ck"
+    process, watchdog = start_saving_run(tiny_npz, folder, tmp_path)
+    try:
+        folder.rename(tmp_path / "removed")  # in one step, while the run saves into it
+        folder.mkdir()  # another run's folder now, which that run holds
+        (folder / "its-checkpoint.txt").write_text("another run's\n", encoding="utf-8")
+        with open(folder / ".lock", "w") as other_run:
+            safe_files.lock_exclusively(other_run)
+            other_run.write("99999\n")
+            other_run.flush()
+            stderr = process.stderr.read()
+            assert process.wait(timeout=120) == 1
+    finally:
+        process.kill()
+        watchdog.cancel()
+    assert stderr.splitlines()[-1] == (
+        f"train_rnn_mnist.py: error: --save-dir {folder}: not saved: the folder was removed "
+        "or replaced while this run used it")
+    assert sorted(path.name for path in folder.iterdir()) == [".lock", "its-checkpoint.txt"]
+    assert (folder / ".lock").read_text(encoding="utf-8") == "99999\n"
