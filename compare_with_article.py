@@ -13,7 +13,9 @@ The logs are read with the same line patterns that train_rnn_mnist.py prints wit
 
 import argparse
 import codecs
+import glob
 import itertools
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +124,23 @@ def decoded(data):
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
     return data.decode("utf-8-sig")
+
+
+def expanded(arguments):
+    """The LOG arguments, with a pattern (runs/seed-*.log) that names no file expanded as a
+    POSIX shell would (Windows' shells pass it on as it is), in the order of the numbers in the
+    names: seed-2 before seed-10."""
+    paths = []
+    for argument in arguments:
+        if Path(argument).exists() or not any(mark in argument for mark in "*?["):
+            paths.append(argument)
+            continue
+        matches = sorted(glob.glob(argument), key=lambda name: [
+            int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)])
+        if not matches:
+            raise LogError(f"{argument}: no such file, and no file matches it")
+        paths.extend(matches)
+    return paths
 
 
 def parse_log(path):
@@ -416,7 +435,7 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         article = parse_log(ARTICLE_LOG)
-        runs = [parse_log(path) for path in args.logs]
+        runs = [parse_log(path) for path in expanded(args.logs)]
     except LogError as error:
         print(f"compare_with_article.py: error: {error}", file=sys.stderr)
         sys.exit(1)

@@ -25,10 +25,12 @@ alone. It needs nothing but Python's standard library.
 
 import hashlib
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -266,65 +268,109 @@ def study(settings, extra):
     times.txt. A log is written under a temporary name and renamed when its run has finished,
     so that a failed or interrupted seed never leaves a log that looks complete. A failed seed
     stops the study (no more seeds start) and shows its stderr. Each process keeps TensorFlow
-    on one thread, so a seed's log is the same whatever JOBS is.
+    on one thread, so a seed's log is the same whatever JOBS is. Nothing of an earlier study is
+    removed unless this one succeeds: then the logs of seeds it did not run (an earlier, larger
+    SEEDS) go, so that RUNS/seed-*.log is this study alone.
     """
     prog = f"{PROG} study"
-    # Checked first: a bad SEEDS or JOBS must not remove the previous study's logs.
     seeds = positive_whole_number(prog, "SEEDS", settings["SEEDS"])
     jobs = positive_whole_number(prog, "JOBS", settings["JOBS"])
     args = args_words(settings)
     python = run_python()
     runs = ROOT / settings["RUNS"]
     runs.mkdir(parents=True, exist_ok=True)
-    # Earlier seed logs are removed so that RUNS/seed-*.log is this study alone.
-    for pattern in ("seed-*.log", "seed-*.log.tmp", "seed-*.err", "seed-*.time", "times.txt"):
-        for path in runs.glob(pattern):
-            path.unlink()
     logs = [runs / f"seed-{seed}.log" for seed in range(seeds)]
     failed = run_seeds(python, args, logs, jobs, prog)
     if failed is not None:
         return failed
-    (runs / "times.txt").write_text("".join(
-        (runs / f"seed-{seed}.time").read_text(encoding="utf-8") for seed in range(seeds)),
-        encoding="utf-8")
-    return show_and_call(python, "compare_with_article.py",
-                         *map(shown, logs), "--plot", shown(runs / "study.png"))
+    remove_other_seeds(runs, seeds)
+    try:
+        (runs / "times.txt").write_text("".join(
+            (runs / f"seed-{seed}.time").read_text(encoding="utf-8") for seed in range(seeds)),
+            encoding="utf-8")
+    except OSError as error:
+        raise TaskError(f"{prog}: {shown(runs / 'times.txt')} cannot be written "
+                        f"({error.strerror})") from None
+    # One word for all the logs, which compare_with_article.py expands itself: 7,000 names
+    # would not fit on a Windows command line (32,767 characters).
+    return show_and_call(python, "compare_with_article.py", shown(runs / "seed-*.log"),
+                         "--plot", shown(runs / "study.png"))
+
+
+def remove_other_seeds(runs, seeds):
+    """Remove what a study made for seeds SEEDS and above: RUNS/seed-S.log, .err, .time."""
+    for path in runs.iterdir():
+        match = re.fullmatch(r"seed-(\d+)\.(log|err|time|log\.tmp)", path.name)
+        if match and int(match[1]) >= seeds and path.is_file() and not path.is_symlink():
+            path.unlink()
 
 
 def run_seeds(python, args, logs, jobs, prog):
     """Run seed S into logs[S], `jobs` at a time; None when all succeeded, else the exit status.
-    Ctrl-C reaches every seed's process: each stops, and the study with them (exit 130)."""
+    Ctrl-C reaches every seed's process: each stops, and the study with them (exit 130).
+
+    A seed's stderr is read through a pipe and then written to its .err file, so that it can be
+    shown even where that file cannot be written (a full disk)."""
     waiting, running, failed = list(range(len(logs))), {}, None
     while running or (waiting and failed is None):
         while waiting and failed is None and len(running) < jobs:
             seed = waiting.pop(0)
-            with open(f"{logs[seed]}.tmp", "wb") as out, \
-                    open(logs[seed].with_suffix(".err"), "wb") as err:
-                process = subprocess.Popen([str(python), "train_rnn_mnist.py", *args, "--seed",
-                                            str(seed)], cwd=ROOT, stdout=out, stderr=err)
-            running[seed] = (process, time.perf_counter())
+            try:
+                with open(f"{logs[seed]}.tmp", "wb") as out:
+                    process = subprocess.Popen([str(python), "train_rnn_mnist.py", *args,
+                                                "--seed", str(seed)], cwd=ROOT, stdout=out,
+                                               stderr=subprocess.PIPE)
+            except OSError as error:
+                say(f"{prog}: {shown(logs[seed])}.tmp cannot be written ({error.strerror})")
+                failed = 1
+                break
+            errors = []
+            reader = threading.Thread(target=lambda: errors.append(process.stderr.read()),
+                                      daemon=True)
+            reader.start()
+            running[seed] = (process, time.perf_counter(), reader, errors)
         try:
             time.sleep(0.05)
         except KeyboardInterrupt:
             failed = 130
-        for seed, (process, start) in list(running.items()):
+        for seed, (process, start, reader, errors) in list(running.items()):
             status = process.poll()
             if status is None:
                 continue
             del running[seed]
+            reader.join()
             log, err = logs[seed], logs[seed].with_suffix(".err")
+            stderr = b"".join(errors)
+            problem = write_quietly(err, stderr)
             if status != 0:
-                Path(f"{log}.tmp").unlink()
+                Path(f"{log}.tmp").unlink(missing_ok=True)
                 if failed != 130:
-                    sys.stderr.write(err.read_text(encoding="utf-8", errors="replace"))
-                    say(f"{prog}: seed {seed} failed; its stderr is above and in {shown(err)}")
+                    sys.stderr.write(stderr.decode("utf-8", errors="replace"))
+                    where = f"above and in {shown(err)}" if problem is None else \
+                        f"above ({shown(err)} could not be written: {problem})"
+                    say(f"{prog}: seed {seed} failed; its stderr is {where}")
                     failed = 1
                 continue
-            Path(f"{log}.tmp").replace(log)
             line = f"seed {seed}: {time.perf_counter() - start:.3f} s wall time"
-            log.with_suffix(".time").write_text(line + "\n", encoding="utf-8")
+            problem = problem or write_quietly(log.with_suffix(".time"), (line + "\n").encode())
+            if problem is not None:
+                say(f"{prog}: seed {seed}'s files in {shown(log.parent)} cannot be written "
+                    f"({problem})")
+                Path(f"{log}.tmp").unlink(missing_ok=True)
+                failed = 1
+                continue
+            Path(f"{log}.tmp").replace(log)
             print(line, flush=True)
     return failed
+
+
+def write_quietly(path, data):
+    """Write a file; None, or the system's reason why it could not be written."""
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        return error.strerror
+    return None
 
 
 def notebook(settings, extra):

@@ -10,9 +10,13 @@ graph: no summary op joins the graph, so it computes the same numbers with and w
 Each event is flushed as it is written, so a stopped or killed run keeps what it logged.
 """
 
+import logging
+import sys
 import tempfile
+import threading
 from pathlib import Path
 
+from cli import system_reason
 from tensorflow_v1 import tf
 
 
@@ -38,13 +42,21 @@ def checked_logdir(path):
 
 
 class Events:
-    """The run's event file; without a logdir, every call does nothing."""
+    """The run's event file; without a logdir, every call does nothing.
+
+    An event file that cannot be written (a full disk) is one warning, and the run goes on
+    without it: TensorBoard's copy of the numbers is not worth the training.
+    """
 
     def __init__(self, logdir, graph, first_step):
-        self.writer = None
+        self.logdir, self.writer = logdir, None
         if logdir is None:
             return
-        self.writer = tf.summary.FileWriter(str(logdir), graph=graph)
+        quiet_event_thread()
+        self._write(self._open, graph, first_step)
+
+    def _open(self, graph, first_step):
+        self.writer = tf.summary.FileWriter(str(self.logdir), graph=graph)
         if first_step > 1:
             # A resumed run: TensorBoard drops what earlier event files of this folder hold from
             # this step on (steps logged after the last checkpoint of a killed run), so that the
@@ -52,9 +64,21 @@ class Events:
             self.writer.add_session_log(tf.SessionLog(status=tf.SessionLog.START), first_step)
         self.writer.flush()
 
+    def _write(self, action, *args):
+        try:
+            action(*args)
+        except (OSError, RuntimeError, tf.errors.OpError) as error:
+            print(f"warning: --logdir {self.logdir}: the event file cannot be written "
+                  f"({system_reason(error)}); the run goes on without it", file=sys.stderr,
+                  flush=True)
+            self.writer = None
+
     def scalars(self, step, **values):
         if self.writer is None:
             return
+        self._write(self._scalars, step, values)
+
+    def _scalars(self, step, values):
         self.writer.add_summary(tf.Summary(value=[
             tf.Summary.Value(tag=tag, simple_value=float(value)) for tag, value in values.items()
         ]), step)
@@ -64,7 +88,28 @@ class Events:
         """The test accuracies, at the last step; the file is then complete."""
         self.scalars(step, test_accuracy=test_acc, test_accuracy_all_images=all_acc)
         if self.writer is not None:
-            self.writer.close()
+            self._write(self.writer.close)
+
+
+def quiet_event_thread():
+    """The FileWriter's thread logs an error and prints a traceback when a write fails, then the
+    failure reaches the main thread at the next flush(): there Events says it in one line. The
+    thread's own two messages are left out."""
+    if getattr(threading.excepthook, "quiets_events", False):
+        return
+    previous = threading.excepthook
+
+    def hook(args):
+        if args.thread is None or args.thread.name != EVENT_THREAD:
+            previous(args)
+
+    hook.quiets_events = True
+    threading.excepthook = hook
+    logging.getLogger("tensorflow").addFilter(
+        lambda record: not str(record.msg).startswith("EventFileWriter writer thread error"))
+
+
+EVENT_THREAD = "EventLoggerThread"  # what TensorFlow's EventFileWriter names its thread
 
 
 NO_EVENTS = Events(None, None, 1)  # for a run without --logdir

@@ -280,3 +280,18 @@ def test_the_comparison_is_linear_in_the_log_s_length(tmp_path):
     result = run_script("compare_with_article.py", log, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert time.perf_counter() - started < 20
+
+
+def test_a_pattern_is_expanded_in_the_order_of_the_seeds(tmp_path):
+    """As a POSIX shell would, for Windows' shells, which pass `runs/seed-*.log` on as it is,
+    and for make study, whose 7,000 names would not fit on a Windows command line."""
+    for seed in (10, 2, 1):
+        article_like_log(tmp_path / f"seed-{seed}.log", loss_offset=seed / 100)
+    assert compare.expanded([str(tmp_path / "seed-*.log")]) == [
+        str(tmp_path / f"seed-{seed}.log") for seed in (1, 2, 10)]
+    assert compare.expanded([str(tmp_path / "seed-1.log")]) == [str(tmp_path / "seed-1.log")]
+    result = run_script("compare_with_article.py", tmp_path / "nothing-*.log", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"compare_with_article.py: error: {tmp_path / 'nothing-*.log'}: no such file, and no "
+        "file matches it"]

@@ -18,7 +18,8 @@ import checkpoints
 import cli
 import safe_files
 import train_rnn_mnist as trm
-from conftest import ROOT, TINY_RUN_FLAGS, posix_signals, run_script, start_script
+from conftest import (MAKE_PROG, ROOT, TINY_RUN_FLAGS, make, posix_signals, run_script,
+                      start_script)
 from test_checkpoints import RESUMABLE_FLAGS, settings_at, train_briefly
 
 # A long tiny run that saves at every step: 150 steps of batch 32, a log line each.
@@ -178,6 +179,39 @@ def test_a_full_disk_says_so_keeps_the_checkpoint_and_leaves_room(tiny_npz, tmp_
     assert checkpoints.load(folder).step == 24
 
 
+def test_event_files_on_a_full_disk_are_one_warning_and_the_run_goes_on(tiny_npz, tmp_path,
+                                                                        small_disk):
+    with open(small_disk / "filler", "wb", buffering=0) as filler:
+        try:
+            while True:
+                filler.write(b"\0" * 4096)
+        except OSError:
+            pass
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_RUN_FLAGS,
+                        "--logdir", small_disk / "tb", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "EventFileWriter" not in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert warnings == [f"warning: --logdir {small_disk / 'tb'}: the event file cannot be "
+                        f"written ({os.strerror(errno.ENOSPC)}); the run goes on without it"]
+    assert result.stdout.splitlines()[-1].startswith("Test Accuracy (200 images): ")
+
+
+def test_predict_refuses_a_flag_of_the_wrong_json_type_in_one_line(tiny_checkpoint, tmp_path):
+    copy = tmp_path / "checkpoint"
+    shutil.copytree(tiny_checkpoint, copy)
+    settings = checkpoints.load(copy).folder / "settings.json"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        '"num_hidden": 128', '"num_hidden": "128"'), encoding="utf-8")
+    result = run_script("predict_digit.py", "--checkpoint", copy, "--test-index", "0",
+                        cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"predict_digit.py: error: {settings}: flags.num_hidden is \"128\", not a whole number "
+        "above 0")
+
+
 # ---------------------------------------------------------------------------------------------
 # A log that cannot be written: a closed pipe, a full disk, a closed terminal (test_checkpoints)
 
@@ -293,3 +327,23 @@ def test_a_run_whose_folder_is_replaced_stops_rather_than_save_into_it(tiny_npz,
         "or replaced while this run used it")
     assert sorted(path.name for path in folder.iterdir()) == [".lock", "its-checkpoint.txt"]
     assert (folder / ".lock").read_text(encoding="utf-8") == "99999\n"
+
+
+def test_a_study_on_a_full_disk_shows_why_its_seed_failed(tiny_npz, small_disk):
+    runs = small_disk / "runs"
+    runs.mkdir()
+    with open(small_disk / "filler", "wb", buffering=0) as filler:  # every byte taken
+        try:
+            while True:
+                filler.write(b"\0" * 4096)
+        except OSError:
+            pass
+    result = subprocess.run(make("study", f"RUNS={runs}", "SEEDS=2", "JOBS=1",
+                                 f"ARGS=--data {tiny_npz} --training-iters 2560"),
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    no_space = os.strerror(errno.ENOSPC)
+    assert f"train_rnn_mnist.py: the log (stdout) cannot be written ({no_space}); " \
+        "stopped after step 10 of 19" in result.stderr
+    assert (f"{MAKE_PROG} study: seed 0 failed; its stderr is above ({runs / 'seed-0.err'} "
+            f"could not be written: {no_space})") in result.stderr.splitlines()

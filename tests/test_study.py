@@ -62,3 +62,25 @@ def test_a_failing_seed_stops_the_study_shows_its_stderr_and_leaves_no_log(tiny_
     assert list(runs.glob("*.log*")) == []
     assert not (runs / "seed-1.err").exists()  # no seed was started after the failure
     assert "Verdict" not in result.stdout
+
+
+def test_an_earlier_study_is_replaced_only_once_this_one_succeeds(tiny_npz, tmp_path):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for name in ("seed-0.log", "seed-5.log", "seed-5.err", "seed-5.time"):
+        (runs / name).write_text("the previous study\n", encoding="utf-8")
+    (runs / "seed-notes.txt").write_text("the user's notes\n", encoding="utf-8")
+    failing = make_study(runs, "SEEDS=2", "JOBS=1",
+                         f"ARGS=--data {tiny_npz} {TINY_STUDY_ARGS} --learning-rate 1e38")
+    assert failing.returncode != 0
+    assert sorted(path.name for path in runs.iterdir()) == [
+        "seed-0.err", "seed-0.log", "seed-5.err", "seed-5.log", "seed-5.time", "seed-notes.txt"]
+    assert (runs / "seed-0.log").read_text(encoding="utf-8") == "the previous study\n"
+
+    result = make_study(runs, "SEEDS=2", "JOBS=2", f"ARGS=--data {tiny_npz} {TINY_STUDY_ARGS}")
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in runs.iterdir()) == [
+        "seed-0.err", "seed-0.log", "seed-0.time", "seed-1.err", "seed-1.log", "seed-1.time",
+        "seed-notes.txt", "study.png", "times.txt"]
+    # The comparison got the logs as one word, which it expanded: 2 runs.
+    assert "article vs 2 runs" in result.stdout
