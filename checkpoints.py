@@ -12,6 +12,11 @@ A new checkpoint is written whole under a temporary name, renamed, and only then
 LATEST (itself replaced by a rename), so an interrupted save leaves the previous checkpoint
 in place.
 
+The folder may hold other files, and may have come from someone else: a run writes and removes
+only the names above (and DIR/.lock, its lock, and what its own saves leave unfinished), never
+through a symbolic link, and reads only regular files of the sizes it writes. A reader holds the
+checkpoint it reads (hold()), so that a run saving into the folder meanwhile leaves it in place.
+
 RunCheckpoints is what the trainer asks of --save-dir and --resume: the checkpoint to resume,
 checked before TensorFlow loads; the variables and the data stream restored; the save at the
 end, or when a signal stops the run; and the line that says how to resume it.
@@ -171,8 +176,8 @@ READ_ATTEMPTS = 20
 
 def load_named(folder):
     if folder.is_symlink() or not folder.is_dir():
-        raise CheckpointError(f"{folder.parent}: {LATEST} names {folder.name}, which is not a "
-                              "checkpoint folder in it")
+        raise CheckpointError(f"{folder.parent}: {LATEST} names '{folder.name}', which is not a "
+                              "checkpoint in this folder")
     held = hold(folder)
     try:
         for model_file in MODEL_FILES:
@@ -254,7 +259,7 @@ def read_latest_name(directory):
         raise CheckpointError(f"{pointer}: not UTF-8 text, so not a checkpoint's name") from None
     if not CHECKPOINT_NAME.fullmatch(name):
         raise CheckpointError(f"{directory}: {LATEST} names '{printable(name)}', which is not "
-                              "a checkpoint of train_rnn_mnist.py (step-NNNNNNN-xxxxxxxx)")
+                              "a checkpoint in this folder")
     return name
 
 

@@ -49,7 +49,8 @@ class RunLog:
     full_test_count: int = None
 
     def __post_init__(self):
-        self._row = {}  # step -> its position in the lists: a lookup in constant time
+        # step -> its position in the lists: a lookup in constant time
+        self._row = {step: row for row, step in enumerate(self.steps)}
 
     def add(self, step, loss, accuracy):
         self._row[step] = len(self.steps)

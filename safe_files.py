@@ -1,11 +1,13 @@
 """The file-system calls that checkpoints rely on, the same on every system: a folder's lock,
-and data flushed to disk before a rename makes it the checkpoint.
+readers' holds on a checkpoint, data flushed to disk before a rename makes it the checkpoint,
+and the project's own files opened safely.
 
 Each system's way is chosen once, here, by what its Python has:
 
 - the lock: fcntl.flock() where there is fcntl (Linux, macOS), msvcrt.locking() where there is
   msvcrt (Windows). Both locks die with the process that holds them, so a killed run never
-  leaves its folder locked.
+  leaves its folder locked. A reader's hold is a shared flock(), or on Windows, which has no
+  shared lock, a byte of its own locked (hold_for_reading).
 - syncing: os.fsync() on a descriptor open for writing, which Windows' FlushFileBuffers needs
   (on a read-only one it fails with EBADF). A folder is synced where it can be opened
   (os.O_DIRECTORY: Linux, macOS); Windows cannot open one, and NTFS journals the rename itself.
