@@ -139,12 +139,32 @@ def remove_leftovers(directory, keep=None):
             keep is not None and CHECKPOINT_NAME.fullmatch(path.name))
         if not ours or path == keep or path.is_symlink():
             continue
-        if CHECKPOINT_NAME.fullmatch(path.name) and has_readers(path):
-            continue  # a prediction or a resume is reading it: the next save removes it
-        if path.is_dir():
+        if CHECKPOINT_NAME.fullmatch(path.name) and path.is_dir():
+            remove_unless_read(path)
+        elif path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+
+
+def remove_unless_read(checkpoint):
+    """Remove an older checkpoint, unless a reader holds it (hold()): the next save will.
+
+    Its settings file, which readers lock, is locked here while the rest goes, and removed
+    last: a reader that comes meanwhile finds the lock taken, or the model's files gone, and
+    reads LATEST again. (Windows cannot remove a file that is open.)"""
+    try:
+        file = open_for_locking(checkpoint / SETTINGS)
+    except (NotOwnFile, OSError):
+        file = None  # no settings: no reader can hold it
+    if file is not None:
+        with file:
+            if file.writable() and not has_no_reader(file):
+                return
+            for path in checkpoint.iterdir():  # save() writes files only, no folders
+                if path.name != SETTINGS and not path.is_dir():
+                    path.unlink(missing_ok=True)
+    shutil.rmtree(checkpoint, ignore_errors=True)
 
 
 def load(directory):
@@ -221,16 +241,6 @@ def open_for_locking(path):
         if error.errno != errno.EROFS:
             raise
         return os.fdopen(open_own_file(path, os.O_RDONLY), "rb")
-
-
-def has_readers(folder):
-    """Whether a reader holds this checkpoint (hold()); a folder with no settings has none."""
-    try:
-        file = open_for_locking(folder / SETTINGS)
-    except (NotOwnFile, OSError):
-        return False
-    with file:
-        return file.writable() and not has_no_reader(file)
 
 
 # Limits on what save() writes: a name; a page of settings; the data order, 8 bytes an image.

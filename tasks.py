@@ -228,12 +228,14 @@ def test_slow(settings, extra):
 # random-moment stops as macOS too.
 PLATFORM_TESTS = ["tests/test_platforms.py", "tests/test_signals.py"]
 SIMULATIONS = {
-    "": [("macos", PLATFORM_TESTS), ("windows", PLATFORM_TESTS)],
+    # Windows also runs the faults: its own ways of not following links and of holding a
+    # checkpoint while a run saves there.
+    "": [("macos", PLATFORM_TESTS), ("windows", [*PLATFORM_TESTS, "tests/test_faults.py"])],
     "1": [("macos", []),
           ("macos", ["--runslow", "tests/test_signals.py", "-k", "thirty_stops"]),
           ("windows", [f"tests/{name}.py" for name in (
-              "test_platforms", "test_signals", "test_checkpoints", "test_compare",
-              "test_predict", "test_study", "test_docs")])],
+              "test_platforms", "test_signals", "test_checkpoints", "test_faults",
+              "test_compare", "test_predict", "test_study", "test_docs")])],
 }
 
 

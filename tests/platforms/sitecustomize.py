@@ -10,7 +10,7 @@ every script a test starts plays the same system.
 - windows:
   - no fcntl; a msvcrt whose locking() locks byte ranges per open file, as Windows' does per
     handle;
-  - no os.O_NOFOLLOW nor os.O_NONBLOCK;
+  - no os.O_NOFOLLOW, os.O_NONBLOCK nor os.mkfifo;
   - no signal masks (pthread_sigmask, sigpending, sigwait, sigtimedwait, pthread_kill), no
     SIGKILL, no SIGHUP;
   - Ctrl-C runs on a thread of its own, as Windows' console handler does: SIGINT and
@@ -103,7 +103,8 @@ def play_windows():
         return real_open(path, flags, mode, dir_fd=dir_fd)
 
     os.fsync, os.open = fsync, open_
-    remove(os, "O_DIRECTORY", "O_NOFOLLOW", "O_NONBLOCK", "sched_getaffinity", "wait4")
+    remove(os, "O_DIRECTORY", "O_NOFOLLOW", "O_NONBLOCK", "mkfifo", "sched_getaffinity",
+           "wait4")
 
     # Signals: Ctrl-C and Ctrl-Break are noted on a thread of their own; no masks.
     signal.SIGBREAK = signal.SIGTTIN
