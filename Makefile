@@ -5,6 +5,8 @@
 # make test-slow - only the slow tests: the full run, the golden logs, 30 random-moment stops, kill -9
 # make study - the article's run with seeds 0..SEEDS-1 into runs/, JOBS at a time (default: the
 #              number of cores), compared with the article
+# make reference - the 100 reference runs (seeds 0..99) into data/reference_runs.csv, then
+#              REPRODUCTION.md's figures and pictures rewritten from it
 # make bench - the article's run against Keras 3, PyTorch and the floor; writes bench/results.md
 #              (BENCH_QUICK=1: a few steps, one run each, to check the harness)
 # make test-platforms - the platform-sensitive tests under simulated macOS and Windows Pythons
@@ -21,7 +23,7 @@ PYTHON ?= python3
 SETTINGS := ARGS SEEDS JOBS RUNS LOGDIR BENCH_QUICK BENCH_OUTPUT WHOLE
 $(foreach name,$(SETTINGS),$(if $(filter undefined,$(origin $(name))),,$(eval export $(name))))
 
-TARGETS := run test test-slow study notebook tensorboard bench test-platforms lock clean
+TARGETS := run test test-slow study reference notebook tensorboard bench test-platforms lock clean
 .PHONY: $(TARGETS)
 
 $(TARGETS):

@@ -24,6 +24,7 @@ import numpy as np
 
 # Importing the project's modules must not write a __pycache__ into the repository.
 sys.dont_write_bytecode = True
+import reference_runs  # noqa: E402
 from cli import keep_output_printable, png_path  # noqa: E402
 from log_lines import (FULL_TEST_LINE_PATTERN, LOG_LINE_PATTERN, TEST_LINE_PATTERN,  # noqa: E402
                        format_log_line)
@@ -362,6 +363,49 @@ def print_unlike_the_article(article, runs):
         print()
 
 
+def reference_or_none():
+    """The reference runs (data/reference_runs.csv), or None, said in a line, if unreadable."""
+    try:
+        return reference_runs.load()
+    except reference_runs.ReferenceError as error:
+        print(f"\n(No reference runs to place the logs among: {error})")
+        return None
+
+
+def print_reference_standing(reference, runs):
+    """Where each log stands among the reference runs: its percentile every 100th step and
+    for its test figures (one log), and a one-line verdict (each log)."""
+    count = len(reference.seeds)
+    print()
+    print(f"Among the {count} reference runs (seeds 0..{count - 1} of the default run, "
+          "data/reference_runs.csv; percentile: the share of them below, ties counted half)")
+    comparable = [run for run in runs if reference_runs.is_comparable(reference, run)]
+    if len(runs) == 1 and comparable:
+        losses, accuracies, tests, _ = reference_runs.standing(reference, comparable[0])
+        rows = [[step, f"{run_value:.6f}", f"{losses[column]:.0f}",
+                 f"{comparable[0].accuracies[column]:.5f}", f"{accuracies[column]:.0f}"]
+                for column, (step, run_value) in enumerate(zip(comparable[0].steps,
+                                                               comparable[0].losses))
+                if step in table_steps(comparable[0].steps)]
+        print(format_table(["step", "loss", "percentile", "acc", "percentile"], rows))
+        names = {"test_accuracy": "Test Accuracy (128 images)",
+                 "test_accuracy_all": "Test Accuracy (all images)"}
+        for key, percentile in tests.items():
+            print(f"{names[key]}: percentile {percentile:.0f}")
+    low, high = reference_runs.VERDICT_BAND
+    for run in runs:
+        if run not in comparable:
+            print(f"  {run.source}: not placed: the reference runs are for the default settings "
+                  f"({len(reference.steps)} logged steps, every {reference.steps[0]}, to step "
+                  f"{reference.steps[-1]}; 128 test images), and this log has others")
+            continue
+        _, _, tests, within = reference_runs.standing(reference, run)
+        figure = (f"; its 128-image accuracy at percentile {tests['test_accuracy']:.0f}"
+                  if "test_accuracy" in tests else "")
+        print(f"  {run.source}: within the reference runs' {low}-{high}% band at {within} of "
+              f"{len(reference.steps)} logged steps{figure}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Plot
 
@@ -373,7 +417,7 @@ def moving_average(steps, values, window):
     return steps[window // 2: window // 2 + len(smoothed)], smoothed
 
 
-def plot_curves(article, runs, path):
+def plot_curves(article, runs, path, reference=None):
     import matplotlib
 
     matplotlib.use("Agg")  # no display needed
@@ -391,6 +435,12 @@ def plot_curves(article, runs, path):
                   color="tab:red", linewidth=2,
                   label=f"article ({window_label})")
 
+        if reference is not None and list(steps) == reference.steps:
+            band = reference_runs.bands(getattr(reference, metric), (5, 25, 75, 95))
+            axis.fill_between(steps, band[5], band[95], color="0.85", linewidth=0,
+                              label=f"the {len(reference.seeds)} reference runs: 5-95%")
+            axis.fill_between(steps, band[25], band[75], color="0.7", linewidth=0,
+                              label="25-75%")
         values = np.array([run.values_at(metric, steps) for run in runs])
         mean = values.mean(axis=0)
         axis.plot(steps, mean, color="tab:blue", alpha=0.25, linewidth=0.8)
@@ -458,9 +508,12 @@ def main(argv=None):
     if len(runs) > 1:
         print_per_run_table(runs)
     print_verdict(article, runs)
+    reference = reference_or_none()
+    if reference is not None:
+        print_reference_standing(reference, runs)
     if args.plot:
         try:
-            plot_curves(article, runs, args.plot)
+            plot_curves(article, runs, args.plot, reference)
         except OSError as error:
             print(f"compare_with_article.py: error: cannot write {args.plot}: {error.strerror}",
                   file=sys.stderr)

@@ -161,8 +161,9 @@ def build(runs_folder, output=REFERENCE_CSV, notes=()):
     return len(logs)
 
 
-def load(path=REFERENCE_CSV):
-    """The reference runs in the CSV at `path`."""
+def load(path=None):
+    """The reference runs in the CSV at `path` (data/reference_runs.csv by default)."""
+    path = REFERENCE_CSV if path is None else path
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
@@ -202,3 +203,251 @@ def processor_name():
     except OSError:
         pass
     return platform.processor() or "unknown processor"
+
+
+# ---------------------------------------------------------------------------------------------
+# Where a run stands among the reference runs (compare_with_article.py)
+
+
+def is_comparable(reference, log):
+    """Whether a log has the reference runs' settings as far as a log shows them: the same
+    logged steps and a 128-image test figure (or none: a run stopped early)."""
+    if log.steps != reference.steps[:len(log.steps)] or len(log.steps) != len(reference.steps):
+        return False
+    count = None if log.test_accuracy is None else log.test_accuracy * TEST_IMAGES
+    return count is None or abs(count - round(count)) < 1e-6
+
+
+def standing(reference, log):
+    """The log's percentile among the reference runs at each logged step (loss, accuracy) and
+    for its test figures, and at how many steps its loss is within the VERDICT_BAND."""
+    losses, accuracies = np.asarray(log.losses), np.asarray(log.accuracies)
+    loss_percentiles = [percentile_of(value, reference.losses[:, column])
+                        for column, value in enumerate(losses)]
+    accuracy_percentiles = [percentile_of(value, reference.accuracies[:, column])
+                            for column, value in enumerate(accuracies)]
+    band = bands(reference.losses, VERDICT_BAND)
+    within = steps_within(losses, band[VERDICT_BAND[0]], band[VERDICT_BAND[1]])
+    tests = {}
+    if log.test_accuracy is not None:
+        tests["test_accuracy"] = percentile_of(log.test_accuracy, reference.test_accuracy)
+    if log.full_test_accuracy is not None:
+        tests["test_accuracy_all"] = percentile_of(log.full_test_accuracy,
+                                                   reference.full_test_accuracy)
+    return loss_percentiles, accuracy_percentiles, tests, within
+
+
+# ---------------------------------------------------------------------------------------------
+# The report: REPRODUCTION.md's figures and its pictures, from the CSV
+
+
+def article_log():
+    from compare_with_article import ARTICLE_LOG, parse_log
+
+    return parse_log(ARTICLE_LOG)
+
+
+def draw_bands(reference, article, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for axis, values, article_values, label in [
+            (axes[0], reference.losses, article.losses, "loss"),
+            (axes[1], reference.accuracies, article.accuracies, "accuracy")]:
+        band = bands(values, (5, 25, 50, 75, 95))
+        axis.fill_between(reference.steps, band[5], band[95], color="tab:blue", alpha=0.18,
+                          linewidth=0, label=f"our {len(values)} runs: 5-95%")
+        axis.fill_between(reference.steps, band[25], band[75], color="tab:blue", alpha=0.35,
+                          linewidth=0, label="25-75%")
+        axis.plot(reference.steps, band[50], color="tab:blue", linewidth=1, label="median")
+        axis.plot(article.steps, article_values, color="tab:red", linewidth=1.4,
+                  label="the article's run")
+        axis.set_xlabel("training step")
+        axis.set_ylabel(f"{label} on the batch just trained on")
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize="small")
+    axes[0].set_ylim(0, 2.4)
+    axes[1].set_ylim(0, 1.0)
+    figure.suptitle(f"The article's log over the spread of {len(reference.seeds)} seeded runs of "
+                    "this reproduction, at every logged step")
+    figure.tight_layout()
+    figure.savefig(path, dpi=72)
+    plt.close(figure)
+
+
+def draw_accuracies(reference, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    counts = np.round(reference.test_accuracy * TEST_IMAGES).astype(int)
+    values, frequency = np.unique(counts, return_counts=True)
+    axes[0].bar(values, frequency, color="tab:blue", width=0.8)
+    for (name, correct), style in zip(PUBLISHED, ("-", "--", ":")):
+        axes[0].axvline(correct, color="tab:red", linestyle=style, label=f"{name}: {correct}/128")
+    axes[0].set_xlabel("test images right, of the first 128 (the article's figure)")
+    axes[0].set_ylabel("runs")
+    axes[0].legend(fontsize="small", loc="upper left")
+    axes[1].hist(reference.full_test_accuracy, bins=15, color="tab:blue")
+    axes[1].set_xlabel("accuracy on all 10,000 test images")
+    axes[1].set_ylabel("runs")
+    for axis in axes:
+        axis.grid(alpha=0.3)
+    figure.suptitle(f"Test accuracy of the {len(reference.seeds)} reference runs")
+    figure.tight_layout()
+    figure.savefig(path, dpi=72)
+    plt.close(figure)
+
+
+def report_text(reference, article):
+    """The generated part of REPRODUCTION.md, in Markdown."""
+    runs = len(reference.seeds)
+    counts = np.round(reference.test_accuracy * TEST_IMAGES).astype(int)
+    mean_128, mean_all = reference.test_accuracy.mean(), reference.full_test_accuracy.mean()
+    interval_128 = bootstrap_interval(reference.test_accuracy)
+    interval_all = bootstrap_interval(reference.full_test_accuracy)
+    low, high = wilson_interval(126, TEST_IMAGES)
+    distance, ours, p_value = one_of_ours_test(reference, article.losses)
+    loss_percentiles = [percentile_of(value, reference.losses[:, column])
+                        for column, value in enumerate(article.losses)]
+    accuracy_percentiles = [percentile_of(value, reference.accuracies[:, column])
+                            for column, value in enumerate(article.accuracies)]
+    band = bands(reference.losses, (5, 95))
+    within_90 = steps_within(article.losses, band[5], band[95])
+    verdict_band = bands(reference.losses, VERDICT_BAND)
+    within_98 = steps_within(article.losses, verdict_band[VERDICT_BAND[0]],
+                             verdict_band[VERDICT_BAND[1]])
+    lines = [
+        BEGIN,
+        "",
+        f"![The article's loss and accuracy at every logged step over the 5-95% and 25-75% "
+        f"bands of our {runs} runs](docs/reference-bands.png)",
+        "",
+        "## The runs",
+        "",
+        f"Seeds 0 to {runs - 1} of the article's run, default flags but `--seed`, logs in "
+        "[data/reference_runs.csv](data/reference_runs.csv) (every logged step's loss and "
+        "accuracy, both test accuracies). The file says what made it:",
+        "",
+        *[f"- {note}" for note in reference.notes],
+        "",
+        "## Test accuracy",
+        "",
+        "| | mean | 95% interval of the mean (bootstrap over the runs) | min .. max |",
+        "|---|---:|---:|---:|",
+        f"| first 128 test images (the article's figure) | {mean_128:.4f} | {interval_128[0]:.4f} "
+        f".. {interval_128[1]:.4f} | {counts.min()}/128 .. {counts.max()}/128 |",
+        f"| all 10,000 test images | {mean_all:.4f} | {interval_all[0]:.4f} .. "
+        f"{interval_all[1]:.4f} | {reference.full_test_accuracy.min():.4f} .. "
+        f"{reference.full_test_accuracy.max():.4f} |",
+        "",
+        "(Percentile bootstrap: 10,000 resamples of the runs with replacement, seed 0.)",
+        "",
+        "![How many of the first 128 test images each run gets right, with the published "
+        "figures; and the accuracy on all 10,000](docs/reference-accuracy.png)",
+        "",
+        f"One 128-image figure says little on its own: the article's 126/128 = 0.984375 has a "
+        f"95% Wilson interval of {low:.3f} .. {high:.3f} for the accuracy behind it (a width of "
+        f"{high - low:.3f}); our runs on all 10,000 images span "
+        f"{reference.full_test_accuracy.min():.4f} .. {reference.full_test_accuracy.max():.4f}.",
+        "",
+        "## The published figures among our runs",
+        "",
+        "| published run | 128-image figure | our runs at or above it | 95% Wilson interval |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, correct in PUBLISHED:
+        at_least = int(np.count_nonzero(counts >= correct))
+        share_low, share_high = wilson_interval(at_least, runs)
+        lines.append(f"| {name} | {correct}/128 = {correct / TEST_IMAGES:.6f} | {at_least} of "
+                     f"{runs} ({100 * at_least / runs:.0f}%) | {100 * share_low:.0f}% .. "
+                     f"{100 * share_high:.0f}% |")
+    lines += [
+        "",
+        "A share near the middle means that the figure is what this reproduction typically "
+        "gives; a share near 0% or 100% would mean that the published run did better or worse "
+        "than nearly all of ours.",
+        "",
+        "## The article's curve, step by step",
+        "",
+        f"The article's loss is within our runs' 5-95% band at {within_90} of its "
+        f"{len(article.steps)} logged steps, and within the 1-99% band at {within_98}. Its "
+        "percentile among our runs (the share of our runs below it, ties counted half), every "
+        "100th step:",
+        "",
+        "| step | article's loss | its percentile | article's accuracy | its percentile |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for column, step in enumerate(article.steps):
+        if step % 100 == 0 or step == article.steps[-1]:
+            lines.append(f"| {step} | {article.losses[column]:.6f} | "
+                         f"{loss_percentiles[column]:.0f} | {article.accuracies[column]:.5f} | "
+                         f"{accuracy_percentiles[column]:.0f} |")
+    verdict = ("is not rejected" if p_value >= 0.05 else "is rejected")
+    lines += [
+        "",
+        f"Over all {len(article.steps)} steps the median of the loss percentiles is "
+        f"{np.median(loss_percentiles):.0f}.",
+        "",
+        "## Is the article's run one of ours? The test declared beforehand",
+        "",
+        "Declared in `reference_runs.py` (`one_of_ours_test`) and committed before the runs "
+        "were looked at: the statistic is a run's mean |loss - median loss of the reference "
+        f"runs| over the logged steps of the last {LAST_STEPS} steps (590 to 780); each "
+        "reference run's is taken from the median of the other runs (leave one out); the "
+        "p-value is (1 + runs at least as far as the article) / (1 + runs), one-sided, and "
+        "\"the article's run is one of ours\" is rejected if it is below 0.05.",
+        "",
+        f"Result: the article's distance is {distance:.4f}; our runs' are {np.median(ours):.4f} "
+        f"at the median, {np.percentile(ours, 95):.4f} at the 95th percentile, "
+        f"{ours.max():.4f} at most. p = {p_value:.3f}: the hypothesis {verdict} at 5%.",
+        "",
+        END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def report(reproduction=REPRODUCTION):
+    """Rewrite REPRODUCTION.md between its markers, and its two pictures, from the CSV."""
+    reference, article = load(), article_log()
+    text = reproduction.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        raise ReferenceError(f"{reproduction}: no markers for the report ({BEGIN!r})")
+    before, rest = text.split(BEGIN, 1)
+    after = rest.split(END, 1)[1].lstrip("\n")
+    reproduction.write_text(before + report_text(reference, article) + "\n" + after,
+                            encoding="utf-8")
+    draw_bands(reference, article, BANDS_PICTURE)
+    draw_accuracies(reference, ACCURACY_PICTURE)
+
+
+def main(argv=None):
+    keep_output_printable()
+    parser = argparse.ArgumentParser(prog="reference_runs.py", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    made = commands.add_parser("build", help="the logs of a study -> data/reference_runs.csv")
+    made.add_argument("runs", type=Path, help="the study's folder (runs/reference)")
+    made.add_argument("--made-by", default="make reference", help="the command, for the notes")
+    made.add_argument("--started", default="?", help="when the study started (UTC)")
+    made.add_argument("--ended", default="?", help="when it ended (UTC)")
+    commands.add_parser("report", help="data/reference_runs.csv -> REPRODUCTION.md, pictures")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            count = build(args.runs, notes=machine_notes(args.made_by, args.started, args.ended))
+            print(f"reference_runs.py: {count} runs written to {REFERENCE_CSV.relative_to(ROOT)}")
+        else:
+            report()
+            print(f"reference_runs.py: {REPRODUCTION.name}, {BANDS_PICTURE.name} and "
+                  f"{ACCURACY_PICTURE.name} written from {REFERENCE_CSV.relative_to(ROOT)}")
+    except ReferenceError as error:
+        fail("reference_runs.py", str(error))
+
+
+if __name__ == "__main__":
+    main()

@@ -6,8 +6,8 @@
     py tasks.py test                         # the test suite (slow tests skipped)
     py tasks.py study SEEDS=100 JOBS=2       # the article's run with seeds 0..99, compared
 
-Commands: run, test, test-slow, test-platforms, study, notebook, tensorboard, bench, lock,
-clean.
+Commands: run, test, test-slow, test-platforms, study, reference, notebook, tensorboard, bench,
+lock, clean.
 Settings, as NAME=VALUE words or in the environment (the Makefile exports make's own): ARGS
 (the trainer's flags), SEEDS (10), JOBS (the number of cores), RUNS (runs), LOGDIR (runs/tb),
 BENCH_QUICK, BENCH_OUTPUT (bench/results.md; runs/bench-quick.md with BENCH_QUICK), WHOLE
@@ -375,6 +375,22 @@ def write_quietly(path, data):
     return None
 
 
+def reference(settings, extra):
+    """The 100 reference runs (make study SEEDS=100 into runs/reference), kept as
+    data/reference_runs.csv, then REPRODUCTION.md's figures and pictures written from it."""
+    started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    runs = Path("runs") / "reference"
+    status = study({**settings, "SEEDS": "100", "RUNS": str(runs), "ARGS": ""}, extra)
+    if status != 0:
+        return status
+    ended = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    python = run_python()
+    status = show_and_call(python, "reference_runs.py", "build", str(runs), "--made-by",
+                           f"{PROG} reference (JOBS={settings['JOBS']})", "--started", started,
+                           "--ended", ended)
+    return status or show_and_call(python, "reference_runs.py", "report")
+
+
 def notebook(settings, extra):
     """The article's notebook in Jupyter, installed for this command only, so that `run` stays
     lean; its kernel is the venv's Python. As root (a container) Jupyter asks for --allow-root."""
@@ -421,7 +437,7 @@ def clean(settings, extra):
 
 
 COMMANDS = {"run": run, "test": test, "test-slow": test_slow, "test-platforms": test_platforms,
-            "study": study, "notebook": notebook, "tensorboard": tensorboard, "bench": bench,
+            "study": study, "reference": reference, "notebook": notebook, "tensorboard": tensorboard, "bench": bench,
             "lock": lock, "clean": clean}
 
 

@@ -1,0 +1,178 @@
+"""The reference runs: the statistics on made-up data with known answers, a run placed among
+them by compare_with_article.py, and the committed data and REPRODUCTION.md in step."""
+
+import numpy as np
+import pytest
+
+import compare_with_article as compare
+import log_lines
+import reference_runs
+from conftest import ROOT, run_script
+from reference_runs import bands, percentile_of, steps_within, wilson_interval
+
+ARTICLE = compare.parse_log(ROOT / "data" / "article_log.txt")
+
+
+def test_a_percentile_counts_the_share_below_and_half_the_ties():
+    assert percentile_of(2.5, [1, 2, 3, 4]) == 50
+    assert percentile_of(2, [1, 2, 3, 4]) == 37.5
+    assert percentile_of(0, [1, 2, 3, 4]) == 0
+    assert percentile_of(5, [1, 2, 3, 4]) == 100
+    assert percentile_of(7, [7, 7, 7, 7]) == 50
+
+
+def test_bands_are_percentiles_at_every_step():
+    values = np.array([[0, 10], [1, 20], [2, 30], [3, 40], [4, 50]])
+    found = bands(values, (25, 50, 100))
+    assert found[25].tolist() == [1, 20]
+    assert found[50].tolist() == [2, 30]
+    assert found[100].tolist() == [4, 50]
+    assert steps_within([1, 60], found[25], found[100]) == 1
+
+
+def test_wilson_and_bootstrap_intervals_give_the_known_answers():
+    # Textbook values: 0 of 10 -> 0 .. 0.2775; 10 of 10 -> 0.7225 .. 1.
+    assert wilson_interval(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
+    assert wilson_interval(10, 10) == pytest.approx((0.7225, 1.0), abs=1e-4)
+    assert wilson_interval(126, 128) == pytest.approx((0.9448, 0.9957), abs=1e-4)
+    assert reference_runs.bootstrap_interval([0.5] * 30) == (0.5, 0.5)
+    low, high = reference_runs.bootstrap_interval(np.arange(100.0))
+    assert low < 49.5 < high and high - low == pytest.approx(2 * 1.96 * 2.9, rel=0.15)
+
+
+def made_up_reference(runs=40, seed=0):
+    """Runs around the article's curve: its losses times noise, the same steps."""
+    rng = np.random.default_rng(seed)
+    losses = np.array(ARTICLE.losses) * rng.uniform(0.8, 1.2, size=(runs, len(ARTICLE.steps)))
+    accuracies = np.clip(np.array(ARTICLE.accuracies) + rng.normal(0, 0.01, losses.shape), 0, 1)
+    return reference_runs.Reference(
+        seeds=np.arange(runs), steps=list(ARTICLE.steps), losses=np.round(losses, 6),
+        accuracies=np.round(accuracies, 5),
+        test_accuracy=rng.integers(120, 129, runs) / 128,
+        full_test_accuracy=np.round(rng.uniform(0.95, 0.97, runs), 4), notes=["made up"])
+
+
+def test_the_declared_test_tells_a_far_run_from_one_of_ours():
+    reference = made_up_reference()
+    _, ours, p_value = reference_runs.one_of_ours_test(reference, reference.losses[3])
+    assert p_value > 0.05  # one of the runs itself
+    far = np.array(ARTICLE.losses) + 0.5
+    distance, ours, p_value = reference_runs.one_of_ours_test(reference, far)
+    assert distance > ours.max() and p_value == 1 / (1 + len(ours))
+
+
+def write_reference(reference, path):
+    """The made-up reference as build() writes it, from logs."""
+    logs = path.parent / "logs"
+    logs.mkdir()
+    for run in range(len(reference.seeds)):
+        lines = [log_lines.format_log_line(step, loss, acc) for step, loss, acc in
+                 zip(reference.steps, reference.losses[run], reference.accuracies[run])]
+        lines += [log_lines.format_test_line(reference.test_accuracy[run]),
+                  log_lines.format_full_test_line(10000, reference.full_test_accuracy[run])]
+        (logs / f"seed-{run}.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert reference_runs.build(logs, path, notes=["made up for the test"]) == \
+        len(reference.seeds)
+    return reference_runs.load(path)
+
+
+def test_build_and_load_keep_every_number(tmp_path):
+    reference = made_up_reference(runs=5)
+    loaded = write_reference(reference, tmp_path / "reference.csv")
+    assert loaded.steps == reference.steps and loaded.notes == ["made up for the test"]
+    assert np.array_equal(loaded.losses, reference.losses)
+    assert np.array_equal(loaded.accuracies, reference.accuracies)
+    assert np.array_equal(loaded.test_accuracy, reference.test_accuracy)
+
+
+@pytest.fixture
+def placed(tmp_path, monkeypatch):
+    """compare_with_article.py's standing of a log among a made-up reference of 40 runs."""
+    reference = write_reference(made_up_reference(), tmp_path / "reference.csv")
+    monkeypatch.setattr(reference_runs, "REFERENCE_CSV", tmp_path / "reference.csv")
+
+    def place(losses, name="run.log", test_accuracy=0.96875, steps=None):
+        steps = reference.steps if steps is None else steps
+        lines = [log_lines.format_log_line(step, loss, 0.9) for step, loss in zip(steps, losses)]
+        lines.append(log_lines.format_test_line(test_accuracy))
+        path = tmp_path / name
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+    return reference, place
+
+
+def test_a_log_inside_the_band_and_one_made_to_lie_outside(placed, capsys):
+    reference, place = placed
+    inside = place(np.median(reference.losses, axis=0), "inside.log")
+    outside = place(reference.losses.max(axis=0) + 0.5, "outside.log")
+    compare.main([str(inside), str(outside)])
+    out = capsys.readouterr().out
+    assert f"  {inside}: within the reference runs' 1-99% band at 78 of 78 logged steps; its " \
+        "128-image accuracy at percentile" in out
+    assert f"  {outside}: within the reference runs' 1-99% band at 0 of 78 logged steps" in out
+
+
+def test_a_reference_run_is_placed_at_its_own_percentile(placed, capsys):
+    reference, place = placed
+    run = 7
+    log = compare.parse_log(place(reference.losses[run], test_accuracy=reference.test_accuracy[run]))
+    losses, _, tests, within = reference_runs.standing(reference, log)
+    # Its rank among the 40 at each step, counted independently: the runs strictly below it.
+    ranks = (reference.losses < reference.losses[run]).sum(axis=0)
+    ties = (reference.losses == reference.losses[run]).sum(axis=0)
+    assert losses == pytest.approx(list(100 * (ranks + ties / 2) / 40))
+    band = bands(reference.losses, (1, 99))
+    assert within == int(((reference.losses[run] >= band[1]) &
+                          (reference.losses[run] <= band[99])).sum())
+
+
+def test_a_log_of_other_settings_is_not_placed(placed, capsys):
+    reference, place = placed
+    short = place(reference.losses[0][:9], "short.log", steps=reference.steps[:9])
+    compare.main([str(short)])
+    out = capsys.readouterr().out
+    assert (f"  {short}: not placed: the reference runs are for the default settings (78 logged "
+            "steps, every 10, to step 780; 128 test images), and this log has others") in out
+
+
+# ---------------------------------------------------------------------------------------------
+# The committed data
+
+
+def committed():
+    if not reference_runs.REFERENCE_CSV.exists():
+        pytest.skip("no data/reference_runs.csv yet: make reference")
+    return reference_runs.load()
+
+
+def test_the_committed_reference_holds_100_whole_runs_and_seeds_0_and_1_are_the_golden():
+    reference = committed()
+    assert reference.seeds.tolist() == list(range(100))
+    assert reference.steps == list(range(10, 790, 10))
+    assert len(reference_runs.REFERENCE_CSV.read_bytes()) < 1_000_000
+    for seed in (0, 1):
+        golden = compare.parse_log(ROOT / "tests" / "golden" / f"seed-{seed}.log")
+        # Equal to the golden logs up to the last printed digit, as across CPUs (test_golden_log)
+        assert np.abs(reference.losses[seed] - golden.losses).max() <= 2e-6
+        assert np.array_equal(reference.accuracies[seed], golden.accuracies)
+        assert reference.test_accuracy[seed] == golden.test_accuracy
+        assert reference.full_test_accuracy[seed] == golden.full_test_accuracy
+
+
+def test_reproduction_md_says_what_the_data_says():
+    """No hand-copied number: the report, written again from the data, is what is committed."""
+    reference = committed()
+    text = (ROOT / "REPRODUCTION.md").read_text(encoding="utf-8")
+    section = reference_runs.BEGIN + text.split(reference_runs.BEGIN, 1)[1].split(
+        reference_runs.END, 1)[0] + reference_runs.END + "\n"
+    assert section == reference_runs.report_text(reference, reference_runs.article_log())
+    assert text.index(reference_runs.BEGIN) < text.index("## ")  # the bands picture on top
+
+
+def test_a_bad_reference_file_is_one_line(tmp_path):
+    bad = tmp_path / "reference.csv"
+    bad.write_text("seed,nonsense\n1,2\n", encoding="utf-8")
+    with pytest.raises(reference_runs.ReferenceError, match="not a reference file"):
+        reference_runs.load(bad)
+    result = run_script("reference_runs.py", "build", tmp_path / "nowhere", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
