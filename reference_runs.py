@@ -212,7 +212,7 @@ def processor_name():
 def is_comparable(reference, log):
     """Whether a log has the reference runs' settings as far as a log shows them: the same
     logged steps and a 128-image test figure (or none: a run stopped early)."""
-    if log.steps != reference.steps[:len(log.steps)] or len(log.steps) != len(reference.steps):
+    if log.steps != reference.steps:
         return False
     count = None if log.test_accuracy is None else log.test_accuracy * TEST_IMAGES
     return count is None or abs(count - round(count)) < 1e-6
@@ -361,17 +361,17 @@ def report_text(reference, article):
         "| published run | 128-image figure | our runs at or above it | 95% Wilson interval |",
         "|---|---:|---:|---:|",
     ]
+    sentences = []
     for name, correct in PUBLISHED:
         at_least = int(np.count_nonzero(counts >= correct))
         share_low, share_high = wilson_interval(at_least, runs)
         lines.append(f"| {name} | {correct}/128 = {correct / TEST_IMAGES:.6f} | {at_least} of "
                      f"{runs} ({100 * at_least / runs:.0f}%) | {100 * share_low:.0f}% .. "
                      f"{100 * share_high:.0f}% |")
+        sentences.append(f"- {name}, {correct}/128: {what_a_share_means(at_least / runs)}.")
     lines += [
         "",
-        "A share near the middle means that the figure is what this reproduction typically "
-        "gives; a share near 0% or 100% would mean that the published run did better or worse "
-        "than nearly all of ours.",
+        *sentences,
         "",
         "## The article's curve, step by step",
         "",
@@ -410,6 +410,18 @@ def report_text(reference, article):
         END,
     ]
     return "\n".join(lines) + "\n"
+
+
+def what_a_share_means(share):
+    """A published figure read by the share of our runs at or above it (thresholds: quartiles)."""
+    if share > 0.75:
+        return (f"{100 * share:.0f}% of our runs do at least as well, so the figure is on the "
+                "low side of what this reproduction gives")
+    if share < 0.25:
+        return (f"only {100 * share:.0f}% of our runs do as well, so the figure is on the high "
+                "side of what this reproduction gives")
+    return (f"{100 * share:.0f}% of our runs do at least as well: a typical figure of this "
+            "reproduction, which a different seed alone explains")
 
 
 def report(reproduction=REPRODUCTION):
