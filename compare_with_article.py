@@ -394,15 +394,16 @@ def print_reference_standing(reference, runs):
             print(f"{names[key]}: percentile {percentile:.0f}")
     low, high = reference_runs.VERDICT_BAND
     for run in runs:
+        name = f"{run.source}: " if len(runs) > 1 else ""  # one log: the output names none
         if run not in comparable:
-            print(f"  {run.source}: not placed: the reference runs are for the default settings "
+            print(f"  {name}not placed: the reference runs are for the default settings "
                   f"({len(reference.steps)} logged steps, every {reference.steps[0]}, to step "
                   f"{reference.steps[-1]}; 128 test images), and this log has others")
             continue
         _, _, tests, within = reference_runs.standing(reference, run)
         figure = (f"; its 128-image accuracy at percentile {tests['test_accuracy']:.0f}"
                   if "test_accuracy" in tests else "")
-        print(f"  {run.source}: within the reference runs' {low}-{high}% band at {within} of "
+        print(f"  {name}within the reference runs' {low}-{high}% band at {within} of "
               f"{len(reference.steps)} logged steps{figure}")
 
 

@@ -131,7 +131,7 @@ def test_a_log_of_other_settings_is_not_placed(placed, capsys):
     short = place(reference.losses[0][:9], "short.log", steps=reference.steps[:9])
     compare.main([str(short)])
     out = capsys.readouterr().out
-    assert (f"  {short}: not placed: the reference runs are for the default settings (78 logged "
+    assert ("  not placed: the reference runs are for the default settings (78 logged "
             "steps, every 10, to step 780; 128 test images), and this log has others") in out
 
 
