@@ -40,13 +40,9 @@ class FolderInUse(Exception):
 
 def lock_exclusively(lock_file):
     """Take the lock of an open file without waiting; FolderInUse if another process holds it."""
-    if fcntl is not None:
-        try:
-            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise FolderInUse() from None
-        return
-    if not _windows_lock(lock_file, WINDOWS_LOCK_OFFSET, 1):
+    taken = (_flock(lock_file, fcntl.LOCK_EX) if fcntl is not None else
+             _windows_lock(lock_file, WINDOWS_LOCK_OFFSET, 1))
+    if not taken:
         raise FolderInUse()
 
 
@@ -59,26 +55,28 @@ WINDOWS_READER_BYTES = 4096
 def hold_for_reading(file):
     """Take a shared lock on an open file without waiting; False if a writer holds it."""
     if fcntl is not None:
-        try:
-            fcntl.flock(file, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
+        return _flock(file, fcntl.LOCK_SH)
     return _windows_lock(file, WINDOWS_LOCK_OFFSET + 1 + os.getpid() % WINDOWS_READER_BYTES, 1)
 
 
 def has_no_reader(file):
     """Take an exclusive lock on an open file without waiting; False if a reader holds it."""
     if fcntl is not None:
-        try:
-            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
+        return _flock(file, fcntl.LOCK_EX)
     return _windows_lock(file, WINDOWS_LOCK_OFFSET + 1, WINDOWS_READER_BYTES)
 
 
+def _flock(file, operation):
+    """flock() without waiting: whether the lock was taken."""
+    try:
+        fcntl.flock(file, operation | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
 def _windows_lock(file, offset, length):
+    """msvcrt.locking() of `length` bytes at `offset`, without waiting: whether it was taken."""
     descriptor = file.fileno()
     position = os.lseek(descriptor, 0, os.SEEK_CUR)
     os.lseek(descriptor, offset, os.SEEK_SET)
