@@ -437,8 +437,8 @@ def clean(settings, extra):
 
 
 COMMANDS = {"run": run, "test": test, "test-slow": test_slow, "test-platforms": test_platforms,
-            "study": study, "reference": reference, "notebook": notebook, "tensorboard": tensorboard, "bench": bench,
-            "lock": lock, "clean": clean}
+            "study": study, "reference": reference, "notebook": notebook,
+            "tensorboard": tensorboard, "bench": bench, "lock": lock, "clean": clean}
 
 
 def main(argv=None):
