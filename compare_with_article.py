@@ -379,14 +379,19 @@ def print_reference_standing(reference, runs):
     print()
     print(f"Among the {count} reference runs (seeds 0..{count - 1} of the default run, "
           "data/reference_runs.csv; percentile: the share of them below, ties counted half)")
-    comparable = [run for run in runs if reference_runs.is_comparable(reference, run)]
-    if len(runs) == 1 and comparable:
-        losses, accuracies, tests, _ = reference_runs.standing(reference, comparable[0])
-        rows = [[step, f"{run_value:.6f}", f"{losses[column]:.0f}",
-                 f"{comparable[0].accuracies[column]:.5f}", f"{accuracies[column]:.0f}"]
-                for column, (step, run_value) in enumerate(zip(comparable[0].steps,
-                                                               comparable[0].losses))
-                if step in table_steps(comparable[0].steps)]
+    # Each comparable log's standing, computed once: (loss and accuracy percentiles at every
+    # step, its test figures' percentiles, steps within the band).
+    standings = {id(run): reference_runs.standing(reference, run) for run in runs
+                 if reference_runs.is_comparable(reference, run)}
+    if len(runs) == 1 and standings:
+        run = runs[0]
+        losses, accuracies, tests, _ = standings[id(run)]
+        shown = set(table_steps(run.steps))
+        rows = [[step, f"{loss:.6f}", f"{losses[column]:.0f}", f"{accuracy:.5f}",
+                 f"{accuracies[column]:.0f}"]
+                for column, (step, loss, accuracy) in enumerate(zip(run.steps, run.losses,
+                                                                     run.accuracies))
+                if step in shown]
         print(format_table(["step", "loss", "percentile", "acc", "percentile"], rows))
         names = {"test_accuracy": "Test Accuracy (128 images)",
                  "test_accuracy_all": "Test Accuracy (all images)"}
@@ -395,12 +400,12 @@ def print_reference_standing(reference, runs):
     low, high = reference_runs.VERDICT_BAND
     for run in runs:
         name = f"{run.source}: " if len(runs) > 1 else ""  # one log: the output names none
-        if run not in comparable:
+        if id(run) not in standings:
             print(f"  {name}not placed: the reference runs are for the default settings "
                   f"({len(reference.steps)} logged steps, every {reference.steps[0]}, to step "
                   f"{reference.steps[-1]}; 128 test images), and this log has others")
             continue
-        _, _, tests, within = reference_runs.standing(reference, run)
+        _, _, tests, within = standings[id(run)]
         figure = (f"; its 128-image accuracy at percentile {tests['test_accuracy']:.0f}"
                   if "test_accuracy" in tests else "")
         print(f"  {name}within the reference runs' {low}-{high}% band at {within} of "

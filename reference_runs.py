@@ -212,10 +212,8 @@ def processor_name():
 def is_comparable(reference, log):
     """Whether a log has the reference runs' settings as far as a log shows them: the same
     logged steps and a 128-image test figure (or none: a run stopped early)."""
-    if log.steps != reference.steps:
-        return False
-    count = None if log.test_accuracy is None else log.test_accuracy * TEST_IMAGES
-    return count is None or abs(count - round(count)) < 1e-6
+    return log.steps == reference.steps and (log.test_accuracy is None or
+                                             log.article_figure is not None)
 
 
 def standing(reference, log):
@@ -313,15 +311,10 @@ def report_text(reference, article):
     interval_all = bootstrap_interval(reference.full_test_accuracy)
     low, high = wilson_interval(126, TEST_IMAGES)
     distance, ours, p_value = one_of_ours_test(reference, article.losses)
-    loss_percentiles = [percentile_of(value, reference.losses[:, column])
-                        for column, value in enumerate(article.losses)]
-    accuracy_percentiles = [percentile_of(value, reference.accuracies[:, column])
-                            for column, value in enumerate(article.accuracies)]
+    # The article's log is placed as any log is (standing), within the 1-99% band at within_98.
+    loss_percentiles, accuracy_percentiles, _, within_98 = standing(reference, article)
     band = bands(reference.losses, (5, 95))
     within_90 = steps_within(article.losses, band[5], band[95])
-    verdict_band = bands(reference.losses, VERDICT_BAND)
-    within_98 = steps_within(article.losses, verdict_band[VERDICT_BAND[0]],
-                             verdict_band[VERDICT_BAND[1]])
     lines = [
         BEGIN,
         "",
