@@ -382,25 +382,28 @@ def with_latest(data):
     return damage
 
 
-def fifo_for(name):
-    """The piece replaced by a FIFO: reading it would wait for ever for a writer."""
+def replaced(name, make):
+    """The piece `name` (LATEST is beside the checkpoint, the rest in it) removed, and
+    make(path) putting something else there."""
     def damage(folder):
-        if not hasattr(os, "mkfifo"):
-            pytest.skip("no FIFOs on this system (Windows)")
         path = folder.parent / name if name == "LATEST" else folder / name
         path.unlink()
-        os.mkfifo(path)
+        make(path)
         return f"{path}: "
     return damage
+
+
+def fifo_for(name):
+    """The piece replaced by a FIFO: reading it would wait for ever for a writer."""
+    def make(path):
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs on this system (Windows)")
+        os.mkfifo(path)
+    return replaced(name, make)
 
 
 def link_for(name, target):
-    def damage(folder):
-        path = folder.parent / name if name == "LATEST" else folder / name
-        path.unlink()
-        path.symlink_to(target)
-        return f"{path}: "
-    return damage
+    return replaced(name, lambda path: path.symlink_to(target))
 
 
 def with_flag(flag, value):
