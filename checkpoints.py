@@ -235,12 +235,10 @@ def open_for_locking(path):
     can be; a folder that cannot be written to has no run saving into it, and needs no lock."""
     try:
         return os.fdopen(open_own_file(path, os.O_RDWR), "r+b")
-    except PermissionError:
-        return os.fdopen(open_own_file(path, os.O_RDONLY), "rb")
     except OSError as error:
-        if error.errno != errno.EROFS:
+        if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise
-        return os.fdopen(open_own_file(path, os.O_RDONLY), "rb")
+    return os.fdopen(open_own_file(path, os.O_RDONLY), "rb")
 
 
 # Limits on what save() writes: a name; a page of settings; the data order, 8 bytes an image.
