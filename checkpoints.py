@@ -107,8 +107,9 @@ def save(directory, session, saver, settings, data_state, still_ours=lambda: Non
         (temporary / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
         for path in temporary.iterdir():
             sync_file(path)
-        final = directory / f"step-{settings['step']:07d}-{temporary.name[len(UNFINISHED):]}"
-        os.rename(temporary, final)
+        name = directory / f"step-{settings['step']:07d}-{temporary.name[len(UNFINISHED):]}"
+        os.rename(temporary, name)
+        final = name
         still_ours()
     except BaseException:
         for made in (temporary, final):  # folders this call made, by names it chose
@@ -439,6 +440,7 @@ class RunCheckpoints:
             save(self.folder, session, self.saver, run_settings(self.args, step, self.mnist.sha256),
                  self.mnist.train.state(), still_ours=self.check_folder_is_ours)
         except (OSError, tf.errors.OpError) as error:
+            self.check_folder_is_ours()  # a folder removed midway is why, not the file it lost
             kept = ("; the folder's previous checkpoint is kept"
                     if os.path.lexists(self.folder / LATEST) else "")
             raise CheckpointError(f"--save-dir {self.folder}: the checkpoint of step {step} cannot "

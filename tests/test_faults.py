@@ -332,6 +332,32 @@ def test_a_run_whose_folder_is_replaced_stops_rather_than_save_into_it(tiny_npz,
     assert (folder / ".lock").read_text(encoding="utf-8") == "99999\n"
 
 
+@pytest.mark.parametrize("writing", ["model", "data_state"])
+def test_a_folder_replaced_in_the_middle_of_a_save_is_named_as_the_reason(writing, tiny_arrays,
+                                                                         tmp_path, monkeypatch):
+    # The moments the test above may hit or miss: while the checkpoint's files are written.
+    session, model, saver, mnist = train_briefly(tiny_arrays, steps=3)
+    folder = tmp_path / "ck"
+    run = checkpoints.RunCheckpoints(trm.parse_args(["--save-dir", str(folder)]), mnist)
+    with session, session.graph.as_default():
+        run.start(session)
+        owner, name = (run.saver, "save") if writing == "model" else (checkpoints.np, "savez")
+        writes = getattr(owner, name)
+
+        def folder_replaced_meanwhile(*args, **kwargs):
+            folder.rename(tmp_path / "removed")
+            folder.mkdir()
+            (folder / "its-checkpoint.txt").write_text("another run's\n", encoding="utf-8")
+            return writes(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, folder_replaced_meanwhile)
+        with pytest.raises(checkpoints.CheckpointError) as refused:
+            run.save(session, 3)
+    assert str(refused.value) == (f"--save-dir {folder}: not saved: the folder was removed or "
+                                  "replaced while this run used it")
+    assert [path.name for path in folder.iterdir()] == ["its-checkpoint.txt"]
+
+
 def test_a_study_on_a_full_disk_shows_why_its_seed_failed(tiny_npz, small_disk):
     runs = small_disk / "runs"
     runs.mkdir()
