@@ -1,0 +1,125 @@
+"""Write the model of a checkpoint into the file that the browser page (web/index.html) loads,
+with a few test images to pick from beside the drawing.
+
+    python train_rnn_mnist.py --save-dir checkpoints/article      # the article's run, kept
+    python export_page_model.py --checkpoint checkpoints/article --output web/model.js --overwrite
+
+The page is opened from disk (file://), where a browser lets a page load scripts but not read
+files, so the model is a script: it sets window.RNN_MNIST_MODEL to the LSTM's kernel and bias and
+the dense layer's weight and bias, each as float32 numbers in base64 (little-endian), which keeps
+the article's 81,674 numbers under half a megabyte and exactly as TensorFlow saved them.
+"""
+
+import argparse
+import base64
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+# Importing the project's modules must not write a __pycache__ into the repository.
+sys.dont_write_bytecode = True
+import checkpoints  # noqa: E402
+import input_data  # noqa: E402
+import tensorflow_v1  # noqa: E402
+from cli import fail, keep_output_printable, output_path, system_reason  # noqa: E402
+from safe_files import write_new_file  # noqa: E402
+
+PROG = "export_page_model.py"
+DEFAULT_OUTPUT = Path(__file__).resolve().parent / "web" / "model.js"
+GLOBAL_NAME = "RNN_MNIST_MODEL"
+
+# The checkpoint's names for the article's four variables (checkpoints.saved_name), and the
+# page's: the cell's are BasicLSTMCell's own, the dense layer's are the article's
+# weights['out'] and biases['out'].
+VARIABLES = {"kernel": "rnn/basic_lstm_cell/kernel", "bias": "rnn/basic_lstm_cell/bias",
+             "weightOut": "Variable", "biasOut": "Variable_1"}
+
+
+def float32_base64(values):
+    return base64.b64encode(np.asarray(values, dtype="<f4").tobytes()).decode("ascii")
+
+
+def examples(arrays):
+    """The first test image of each digit 0 to 9: its index, label and 784 pixels 0..255."""
+    labels = arrays["y_test"]
+    found = []
+    for digit in range(input_data.NUM_CLASSES):
+        index = int(np.argmax(labels == digit))
+        pixels = arrays["x_test"][index].astype(np.uint8).tobytes()
+        found.append({"index": index, "label": digit,
+                      "pixelsBase64": base64.b64encode(pixels).decode("ascii")})
+    return found
+
+
+def page_model(checkpoint, arrays):
+    """What the page's script holds: the checkpoint's run, its variables, the examples."""
+    values = checkpoints.read_model(checkpoint)
+    missing = [name for name in VARIABLES.values() if name not in values]
+    if missing:
+        raise checkpoints.CheckpointError(f"{checkpoint.folder}: not a checkpoint of the "
+                                          f"article's model (it has no {missing[0]})")
+    flags = {name: value for name, value in checkpoint.settings["flags"].items()
+             if name != "data"}  # a path on the machine that trained it
+    return {
+        "about": {"step": checkpoint.step, "flags": flags,
+                  "data_sha256": checkpoint.settings.get("data_sha256"),
+                  "versions": checkpoint.settings.get("versions")},
+        "numHidden": int(values[VARIABLES["weightOut"]].shape[0]),
+        "shapes": {key: list(values[name].shape) for key, name in VARIABLES.items()},
+        "float32Base64": {key: float32_base64(values[name]) for key, name in VARIABLES.items()},
+        "examples": examples(arrays),
+    }
+
+
+def script_text(model):
+    return (f"// The model the page reads with: written by {PROG} from a checkpoint of\n"
+            "// train_rnn_mnist.py (see its 'about'), not by hand.\n"
+            f"window.{GLOBAL_NAME} = {json.dumps(model, indent=1)};\n")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog=PROG, formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Write a checkpoint's model into the browser page's model file.")
+    parser.add_argument("--checkpoint", type=Path, required=True, metavar="DIR",
+                        help="a folder written by train_rnn_mnist.py --save-dir")
+    parser.add_argument("--output", type=output_path(".js"), default=DEFAULT_OUTPUT,
+                        metavar="FILE.js", help="the model file to write")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the model file if it exists")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    keep_output_printable()
+    args = parse_args(argv)
+    if os.path.lexists(args.output) and not args.overwrite:
+        fail(PROG, f"{args.output} exists: add --overwrite to replace it")
+    try:
+        checkpoint = checkpoints.load(args.checkpoint)
+        tensorflow_v1.load()
+        try:
+            model = page_model(checkpoint, input_data.load_npz(input_data.EMBEDDED_MNIST))
+        finally:
+            checkpoint.release()
+    except (checkpoints.CheckpointError, input_data.DataError) as error:
+        fail(PROG, str(error))
+    written = None
+    try:  # a new file renamed into place: a page opened meanwhile reads the old or the new
+        written = write_new_file(args.output.parent, f".{args.output.name}.unfinished-",
+                                 script_text(model).encode("utf-8"))
+        os.chmod(written, 0o644)  # mkstemp's 0o600 is for private files; this one is shared
+        os.replace(written, args.output)
+    except OSError as error:
+        if written is not None and os.path.lexists(written):
+            os.unlink(written)
+        fail(PROG, f"cannot write {args.output}: {system_reason(error)}")
+    print(f"{PROG}: the model of step {checkpoint.step} written to {args.output} "
+          f"({args.output.stat().st_size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main()
