@@ -11,6 +11,9 @@
 #              (BENCH_QUICK=1: a few steps, one run each, to check the harness)
 # make test-platforms - the platform-sensitive tests under simulated macOS and Windows Pythons
 #              (WHOLE=1: the whole fast suite and the 30 random-moment stops as macOS too)
+# make test-page - the browser page's tests in headless Chromium (Selenium installed on demand;
+#              the browser is the system's: apt-get install chromium chromium-driver)
+# make demo  - the browser page, web/index.html, opened in the system's browser
 # make lock  - regenerate the locks (requirements*.txt, every package with its hashes) from the
 #              hand-written requirements*.in, after changing a pin
 #
@@ -23,7 +26,7 @@ PYTHON ?= python3
 SETTINGS := ARGS SEEDS JOBS RUNS LOGDIR BENCH_QUICK BENCH_OUTPUT WHOLE
 $(foreach name,$(SETTINGS),$(if $(filter undefined,$(origin $(name))),,$(eval export $(name))))
 
-TARGETS := run test test-slow study reference notebook tensorboard bench test-platforms lock clean
+TARGETS := run test test-slow study reference notebook tensorboard bench test-platforms test-page demo lock clean
 .PHONY: $(TARGETS)
 
 $(TARGETS):

@@ -6,8 +6,8 @@
     py tasks.py test                         # the test suite (slow tests skipped)
     py tasks.py study SEEDS=100 JOBS=2       # the article's run with seeds 0..99, compared
 
-Commands: run, test, test-slow, test-platforms, study, reference, notebook, tensorboard, bench,
-lock, clean.
+Commands: run, test, test-slow, test-platforms, test-page, demo, study, reference, notebook,
+tensorboard, bench, lock, clean.
 Settings, as NAME=VALUE words or in the environment (the Makefile exports make's own): ARGS
 (the trainer's flags), SEEDS (10), JOBS (the number of cores), RUNS (runs), LOGDIR (runs/tb),
 BENCH_QUICK, BENCH_OUTPUT (bench/results.md; runs/bench-quick.md with BENCH_QUICK), WHOLE
@@ -16,9 +16,10 @@ ARGS is split into words as a POSIX shell would split it and passed to the train
 arguments, never run as shell text.
 
 The first command makes .venv with the locked set (requirements.txt, every package pinned with
-its hashes; the tests, the notebook, TensorBoard and the bench each have a lock of their own
-that holds it too), installed by uv, which it brings into a venv of its own, or by pip where uv
-cannot be had. A lock that changes is installed again. `make lock` regenerates the locks.
+its hashes; the tests, the page's tests, the notebook, TensorBoard and the bench each have a
+lock of their own that holds it too), installed by uv, which it brings into a venv of its own,
+or by pip where uv cannot be had. A lock that changes is installed again. `make lock`
+regenerates the locks.
 Everything this script prints goes to stderr, so that `make run > run.log` holds the log
 alone. It needs nothing but Python's standard library.
 """
@@ -82,6 +83,7 @@ LOCKS = {
     "requirements-test.txt": ["requirements.in", "requirements-test.in"],
     "requirements-notebook.txt": ["requirements.in", "requirements-notebook.in"],
     "requirements-tensorboard.txt": ["requirements.in", "requirements-tensorboard.in"],
+    "requirements-page.txt": ["requirements.in", "requirements-test.in", "requirements-page.in"],
     "bench/requirements-peers.txt": ["requirements.in", "bench/requirements-peers.in"],
     "requirements-uv.txt": ["requirements-uv.in"],  # uv itself, which installs the others
 }
@@ -221,6 +223,26 @@ def test(settings, extra, slow=False):
 
 def test_slow(settings, extra):
     return test(settings, extra, slow=True)
+
+
+def test_page(settings, extra):
+    """The browser page's tests in headless Chromium, driven by Selenium, installed for this
+    command only. The browser is the system's: Debian's chromium and chromium-driver."""
+    python = installed("requirements-page.txt")
+    return show_and_call(python, "-m", "pytest", "--browser", "-m", "browser",
+                         "tests/test_page.py", *extra)
+
+
+def demo(settings, extra):
+    """The page in the system's browser, from disk: it needs no venv, server or network."""
+    import webbrowser
+
+    page = ROOT / "web" / "index.html"
+    if not webbrowser.open(page.as_uri()):
+        say(f"{PROG} demo: no browser could be started here; open {page} in one")
+        return 1
+    say(f"{PROG} demo: {shown(page)} opened in the browser")
+    return 0
 
 
 # Each simulated system, and the tests run as it (tests/platforms/sitecustomize.py plays it):
@@ -437,8 +459,9 @@ def clean(settings, extra):
 
 
 COMMANDS = {"run": run, "test": test, "test-slow": test_slow, "test-platforms": test_platforms,
-            "study": study, "reference": reference, "notebook": notebook,
-            "tensorboard": tensorboard, "bench": bench, "lock": lock, "clean": clean}
+            "test-page": test_page, "demo": demo, "study": study, "reference": reference,
+            "notebook": notebook, "tensorboard": tensorboard, "bench": bench, "lock": lock,
+            "clean": clean}
 
 
 def main(argv=None):

@@ -23,19 +23,28 @@ TINY_TEST_IMAGES = 200
 def pytest_addoption(parser):
     parser.addoption("--runslow", action="store_true", default=False,
                      help="also run the tests marked slow (the article's full 781-step run)")
+    parser.addoption("--browser", action="store_true", default=False,
+                     help="also run the tests marked browser: the page in headless Chromium")
+    parser.addoption("--page-screenshots", type=Path, metavar="DIR",
+                     help="with --browser, save the page's screenshots there (docs/ for the "
+                     "README's)")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: a full training run; skipped unless --runslow")
+    config.addinivalue_line("markers", "browser: the page in a real browser; skipped unless "
+                            "--browser (make test-page)")
 
 
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--runslow"):
-        return
-    skip_slow = pytest.mark.skip(reason="slow: run with --runslow (make test-slow)")
+    skips = {"slow": None if config.getoption("--runslow") else
+             pytest.mark.skip(reason="slow: run with --runslow (make test-slow)"),
+             "browser": None if config.getoption("--browser") else
+             pytest.mark.skip(reason="browser: run with --browser (make test-page)")}
     for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip_slow)
+        for marker, skip in skips.items():
+            if skip is not None and marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

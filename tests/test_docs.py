@@ -5,6 +5,7 @@ import re
 import pytest
 
 import compare_with_article
+import export_page_model
 import input_data
 import log_lines
 import predict_digit
@@ -15,12 +16,12 @@ from conftest import ROOT
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-SCRIPTS = [trm, compare_with_article, predict_digit]
+SCRIPTS = [trm, compare_with_article, predict_digit, export_page_model]
 
 
 def known_flags(capsys):
-    """Every --flag the scripts accept, read from their --help, and pytest's --runslow."""
-    flags = {"--runslow"}
+    """Every --flag the scripts accept, read from their --help, and pytest's own (conftest.py)."""
+    flags = {"--runslow", "--browser", "--page-screenshots"}
     for script in SCRIPTS:
         with pytest.raises(SystemExit):
             script.parse_args(["--help"])
