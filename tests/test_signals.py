@@ -105,3 +105,83 @@ def test_stop_signals_are_held_while_tensorflow_runs():
     assert not signal.pthread_sigmask(signal.SIG_BLOCK, []) & stop_signals.STOP_SIGNALS
     assert not signal.sigpending() & stop_signals.STOP_SIGNALS
 
+
+
+# ---------------------------------------------------------------------------------------------
+# A stop at each phase, in the fast suite: a signal raised in the main thread, in-process, as a
+# step or the test runs. There it is held (or, with no masks, noted by the handler) at once, so
+# no timing decides where it lands.
+
+TINY_FLAGS = ["--training-iters", str(32 * 11), "--batch-size", "32", "--display-step", "1",
+              "--test-len", "64"]  # 10 steps, a line each
+# Where there are no signal masks (Windows), SIGTERM is TerminateProcess: no handler runs.
+CAUGHT_SIGNALS = [signal.SIGINT, pytest.param(signal.SIGTERM, marks=pytest.mark.skipif(
+    not stop_signals.HOLDS_SIGNALS, reason="SIGTERM ends a Windows process: nothing to test"))]
+
+
+def signal_on_call(owner, name, call, signal_number, monkeypatch):
+    """Make the `call`-th call of owner.name raise `signal_number` first."""
+    inner = getattr(owner, name)
+    calls = []
+
+    def with_a_signal(*args, **kwargs):
+        calls.append(None)
+        if len(calls) == call:
+            signal.raise_signal(signal_number)
+        return inner(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, with_a_signal)
+
+
+class LeakedSignal(Exception):
+    """A stop signal that the run left queued, delivered once its mask was lifted."""
+
+
+def leaked(signal_number, frame):
+    raise LeakedSignal(signal.Signals(signal_number).name)
+
+
+def run_in_process(capsys, *flags):
+    """train_rnn_mnist.py's main() on the tiny data: its exit status, stdout and stderr. A
+    signal the run did not take fails the test, rather than end pytest (SIGINT) or kill it."""
+    import train_rnn_mnist as trm
+
+    handlers = {number: signal.signal(number, leaked) for number in (signal.SIGINT,
+                                                                     signal.SIGTERM)}
+    try:
+        with pytest.raises(SystemExit) as exited:
+            trm.main(TINY_FLAGS + list(flags))
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    captured = capsys.readouterr()
+    return exited.value.code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("signal_number", CAUGHT_SIGNALS)
+def test_a_stop_during_a_step_ends_the_run_after_that_step(signal_number, tiny_npz, tmp_path,
+                                                           monkeypatch, capsys):
+    import input_data
+
+    # Step 4 takes its batch, then trains on it while the signal waits.
+    signal_on_call(input_data.DataSet, "next_batch", 4, signal_number, monkeypatch)
+    status, out, err = run_in_process(capsys, "--data", str(tiny_npz),
+                                      "--save-dir", str(tmp_path / "ck"))
+    assert status == 128 + signal_number
+    assert [line.split(" / ")[0] for line in out.splitlines()] == [
+        f"step: {step}" for step in range(1, 5)]  # step 4 finished and logged, no step after
+    assert "stopped after step 4 of 10; saved in" in err.splitlines()[-1]
+    assert checkpoints.load(tmp_path / "ck").step == 4
+
+
+@pytest.mark.parametrize("signal_number", CAUGHT_SIGNALS)
+def test_a_stop_during_the_test_exits_128_plus_the_signal(signal_number, tiny_npz, monkeypatch,
+                                                          capsys):
+    import train_rnn_mnist as trm
+
+    # Between the article's 128-image test and the test of all images.
+    signal_on_call(trm, "format_test_line", 1, signal_number, monkeypatch)
+    status, out, err = run_in_process(capsys, "--data", str(tiny_npz))
+    assert status == 128 + signal_number  # not 0: the run was stopped, though it had finished
+    assert out.splitlines()[-1].startswith("Test Accuracy (200 images): ")  # the test ran out
+    assert err.splitlines()[-1] == "train_rnn_mnist.py: interrupted"
