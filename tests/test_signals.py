@@ -7,6 +7,7 @@ after a random delay, so most arrive while a kernel computes: before held_stop_s
 
 import os
 import random
+import shutil
 import signal
 import time
 
@@ -31,14 +32,23 @@ def uninterrupted_log(tiny_npz, tmp_path_factory):
 
 
 def stop_at_random(tiny_npz, save_dir, signal_number, delay):
-    """Start a run, wait for its first line, then `delay` seconds, and signal it."""
-    process = start_script("train_rnn_mnist.py", "--data", tiny_npz, *FLAGS, "--save-dir",
-                           save_dir, cwd=save_dir.parent)
-    first_line = process.stdout.readline()
-    time.sleep(delay)
-    process.send_signal(signal_number)
-    rest, stderr = process.communicate(timeout=120)
-    return process.returncode, first_line + rest, stderr
+    """Start a run, wait for its first line, then `delay` seconds, and signal it.
+
+    A run that has ended by then (this process, starved of the CPU, read its first line late)
+    is no trial: it is started again, up to 3 times. A run still there when signalled must stop.
+    """
+    for _ in range(3):
+        shutil.rmtree(save_dir, ignore_errors=True)
+        process = start_script("train_rnn_mnist.py", "--data", tiny_npz, *FLAGS, "--save-dir",
+                               save_dir, cwd=save_dir.parent)
+        first_line = process.stdout.readline()
+        time.sleep(delay)
+        if process.poll() is None:  # waitpid(): an ended run is reaped here, never signalled
+            process.send_signal(signal_number)
+            rest, stderr = process.communicate(timeout=120)
+            return process.returncode, first_line + rest, stderr
+        process.communicate()
+    pytest.fail(f"the run ended 3 times before {delay:.3f} s after its first line")
 
 
 def all_finite(checkpoint):
