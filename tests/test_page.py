@@ -15,6 +15,7 @@ import pytest
 import checkpoints
 import export_page_model
 import predict_digit
+import train_rnn_mnist
 from conftest import ROOT, run_script
 from digit_photo import read_digit
 
@@ -92,7 +93,7 @@ def test_the_export_refuses_in_one_line(what, complaint, tmp_path):
 
 def test_the_committed_model_is_the_default_runs_and_small():
     model = model_in(COMMITTED_MODEL)
-    defaults = vars(__import__("train_rnn_mnist").parse_args([]))
+    defaults = vars(train_rnn_mnist.parse_args([]))
     assert model["about"]["step"] == 781  # the article's 100,000 images in batches of 128
     assert model["about"]["flags"] == {name: defaults[name] for name in model["about"]["flags"]}
     assert model["about"]["flags"]["seed"] == 0 and model["numHidden"] == 128

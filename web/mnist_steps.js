@@ -77,6 +77,18 @@
     return f32(sorted[low] + (sorted[high] - sorted[low]) * (position - low));
   }
 
+  // The rows and columns a mask covers: [top, bottom, left, right], inclusive.
+  function boxOf(mask, width) {
+    let top = Infinity, bottom = -1, left = Infinity, right = -1;
+    mask.forEach((on, k) => {
+      if (!on) return;
+      const y = Math.floor(k / width), x = k % width;
+      top = Math.min(top, y); bottom = Math.max(bottom, y);
+      left = Math.min(left, x); right = Math.max(right, x);
+    });
+    return [top, bottom, left, right];
+  }
+
   // digit_photo.find_digit: the blobs that make the digit.
   function findDigit(inkMask, width, height) {
     const { labels, count } = blobs(inkMask, width, height);
@@ -97,13 +109,7 @@
     }
     let largest = 0;
     sizes.forEach((size, label) => { if (size > sizes[largest]) largest = label; });
-    let top = height, bottom = -1, left = width, right = -1;
-    for (let k = 0; k < labels.length; k++) {
-      if (labels[k] !== largest) continue;
-      const y = Math.floor(k / width), x = k % width;
-      top = Math.min(top, y); bottom = Math.max(bottom, y);
-      left = Math.min(left, x); right = Math.max(right, x);
-    }
+    const [top, bottom, left, right] = boxOf(labels.map((label) => label === largest), width);
     if (Math.max(bottom - top, right - left) + 1 < MIN_DIGIT * Math.max(width, height)) {
       return { blank: "specks" };
     }
@@ -228,13 +234,7 @@
     const found = findDigit(contrast.map((value) => (value > threshold ? 1 : 0)), width, height);
     if (found.blank) return found;
     const { ink, joined } = inkStrength(contrast, threshold, found.digit, width, height);
-    let top = height, bottom = -1, left = width, right = -1;
-    joined.forEach((isJoined, k) => {
-      if (!isJoined) return;
-      const y = Math.floor(k / width), x = k % width;
-      top = Math.min(top, y); bottom = Math.max(bottom, y);
-      left = Math.min(left, x); right = Math.max(right, x);
-    });
+    const [top, bottom, left, right] = boxOf(joined, width);
     const boxWidth = right - left + 1, boxHeight = bottom - top + 1;
     const cropped = new Float32Array(boxWidth * boxHeight);
     for (let y = 0; y < boxHeight; y++) {

@@ -200,6 +200,11 @@
     }
   }
 
+  // The digit with the largest probability.
+  function mostLikely(probabilities) {
+    return probabilities.indexOf(Math.max(...probabilities));
+  }
+
   // A colour for a probability 0..1: from dark blue through teal to yellow, as viridis.
   function viridis(p) {
     const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
@@ -230,7 +235,7 @@
     context.stroke();
     if (!state.result || state.row === 0) return;
     const after = state.result.probabilities[state.row - 1];
-    const best = after.indexOf(Math.max(...after));
+    const best = mostLikely(after);
     after.forEach((p, digit) => {
       context.fillStyle = digit === best ? "#d62728" : "#1f77b4";
       context.fillRect(left + digit * width + 3, base - p * tall, width - 6, p * tall);
@@ -283,7 +288,7 @@
     answer.textContent = $("sure").textContent = "";
     if (!state.result || state.row === 0) return;
     const after = state.result.probabilities[state.row - 1];
-    const best = after.indexOf(Math.max(...after));
+    const best = mostLikely(after);
     answer.textContent = text().after(state.row, best, after[best]);
     const sure = state.row === FRAME && sureFromRow(state.result.probabilities, best);
     if (sure) $("sure").textContent = text().sure(best, sure);
