@@ -423,6 +423,14 @@ def moving_average(steps, values, window):
     return steps[window // 2: window // 2 + len(smoothed)], smoothed
 
 
+def window_label(steps):
+    """The moving average's width, in log points and, at a log's own spacing, in steps."""
+    label = f"moving average over {SMOOTHING_WINDOW} log points"
+    if len(steps) > 1:
+        label += f" = {SMOOTHING_WINDOW * (steps[1] - steps[0])} steps"
+    return label
+
+
 def plot_curves(article, runs, path, reference=None):
     import matplotlib
 
@@ -430,16 +438,13 @@ def plot_curves(article, runs, path, reference=None):
     import matplotlib.pyplot as plt
 
     steps = np.array(common_steps(runs))
-    window_label = f"moving average over {SMOOTHING_WINDOW} log points"
-    if len(steps) > 1:
-        window_label += f" = {SMOOTHING_WINDOW * (steps[1] - steps[0])} steps"
     figure, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     for axis, metric, label in [(axes[0], "losses", "loss"), (axes[1], "accuracies", "accuracy")]:
         article_values = np.array(getattr(article, metric))
         axis.plot(article.steps, article_values, color="tab:red", alpha=0.25, linewidth=0.8)
         axis.plot(*moving_average(np.array(article.steps), article_values, SMOOTHING_WINDOW),
                   color="tab:red", linewidth=2,
-                  label=f"article ({window_label})")
+                  label=f"article ({window_label(article.steps)})")
 
         if reference is not None and list(steps) == reference.steps:
             band = reference_runs.bands(getattr(reference, metric), (5, 25, 75, 95))
@@ -452,7 +457,7 @@ def plot_curves(article, runs, path, reference=None):
         axis.plot(steps, mean, color="tab:blue", alpha=0.25, linewidth=0.8)
         name = "this run" if len(runs) == 1 else f"mean of {len(runs)} runs"
         axis.plot(*moving_average(steps, mean, SMOOTHING_WINDOW), color="tab:blue",
-                  linewidth=2, label=f"{name} ({window_label})")
+                  linewidth=2, label=f"{name} ({window_label(steps)})")
         if len(runs) > 1:
             band_steps, low = moving_average(steps, values.min(axis=0), SMOOTHING_WINDOW)
             _, high = moving_average(steps, values.max(axis=0), SMOOTHING_WINDOW)
