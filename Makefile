@@ -14,6 +14,8 @@
 # make test-page - the browser page's tests in headless Chromium (Selenium installed on demand;
 #              the browser is the system's: apt-get install chromium chromium-driver)
 # make demo  - the browser page, web/index.html, opened in the system's browser
+# make mutate - mutmut's mutation run over the newer plain-Python modules, with each one's score
+#              (tests/MUTATION.md; about an hour; not part of make test)
 # make lock  - regenerate the locks (requirements*.txt, every package with its hashes) from the
 #              hand-written requirements*.in, after changing a pin
 #
@@ -26,7 +28,7 @@ PYTHON ?= python3
 SETTINGS := ARGS SEEDS JOBS RUNS LOGDIR BENCH_QUICK BENCH_OUTPUT WHOLE
 $(foreach name,$(SETTINGS),$(if $(filter undefined,$(origin $(name))),,$(eval export $(name))))
 
-TARGETS := run test test-slow study reference notebook tensorboard bench test-platforms test-page demo lock clean
+TARGETS := run test test-slow study reference notebook tensorboard bench test-platforms test-page demo mutate lock clean
 .PHONY: $(TARGETS)
 
 $(TARGETS):

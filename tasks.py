@@ -7,7 +7,7 @@
     py tasks.py study SEEDS=100 JOBS=2       # the article's run with seeds 0..99, compared
 
 Commands: run, test, test-slow, test-platforms, test-page, demo, study, reference, notebook,
-tensorboard, bench, lock, clean.
+tensorboard, bench, mutate, lock, clean.
 Settings, as NAME=VALUE words or in the environment (the Makefile exports make's own): ARGS
 (the trainer's flags), SEEDS (10), JOBS (the number of cores), RUNS (runs), LOGDIR (runs/tb),
 BENCH_QUICK, BENCH_OUTPUT (bench/results.md; runs/bench-quick.md with BENCH_QUICK), WHOLE
@@ -84,6 +84,8 @@ LOCKS = {
     "requirements-notebook.txt": ["requirements.in", "requirements-notebook.in"],
     "requirements-tensorboard.txt": ["requirements.in", "requirements-tensorboard.in"],
     "requirements-page.txt": ["requirements.in", "requirements-test.in", "requirements-page.in"],
+    "requirements-mutate.txt": ["requirements.in", "requirements-test.in",
+                                "requirements-mutate.in"],
     "bench/requirements-peers.txt": ["requirements.in", "bench/requirements-peers.in"],
     "requirements-uv.txt": ["requirements-uv.in"],  # uv itself, which installs the others
 }
@@ -450,9 +452,76 @@ def bench(settings, extra):
                          "--output", output)
 
 
+MUTATED = ROOT / "mutants"  # mutmut's copy of the project, and its results
+
+
+def mutate(settings, extra):
+    """mutmut over setup.cfg's only_mutate modules, then each one's score (tests/MUTATION.md).
+
+    Starts afresh, unless further words name mutants to test again (mutmut run's patterns,
+    such as 'cli.x_shell_command*'), which reuse the last run's results for the rest."""
+    if not hasattr(os, "fork"):
+        raise TaskError(f"{PROG} mutate: mutmut needs fork(), which Windows has not: run it in "
+                        "WSL")
+    python = installed("requirements-mutate.txt")
+    if not extra:
+        shutil.rmtree(MUTATED, ignore_errors=True)
+    # The shim in tests/mutation makes the scripts that tests start take part (its docstring).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [
+        str(ROOT / "tests" / "mutation"), os.environ.get("PYTHONPATH")]))}
+    status = show_and_call(python, "-m", "mutmut", "run", *extra, env=env)
+    if status != 0:
+        return status
+    results = subprocess.run([str(python), "-m", "mutmut", "results", "--all", "true"],
+                             cwd=ROOT, env=env, capture_output=True, text=True)
+    if results.returncode != 0:
+        raise TaskError(f"{PROG} mutate: mutmut results failed: {results.stderr.strip()}")
+    say(format_scores(mutation_scores(results.stdout)))
+    say(f"{PROG} mutate: the survivors: .venv/bin/python -m mutmut results; one of them: "
+        ".venv/bin/python -m mutmut show NAME")
+    return 0
+
+
+# mutmut's verdicts, as `mutmut results --all true` prints them ("    module.x_f__mutmut_3:
+# killed"). A mutant that makes a test time out was caught too.
+CAUGHT = {"killed", "timeout", "caught by type check"}
+RESULT_LINE = re.compile(r"\s*(?P<module>\w+)\.\S+__mutmut_\d+: (?P<status>.+)")
+
+
+def mutation_scores(text):
+    """{module: {verdict: count}} from mutmut's results."""
+    scores = {}
+    for line in text.splitlines():
+        if match := RESULT_LINE.fullmatch(line):
+            verdicts = scores.setdefault(match["module"], {})
+            verdicts[match["status"]] = verdicts.get(match["status"], 0) + 1
+    return scores
+
+
+def format_scores(scores):
+    """A table: per module, the mutants, the caught, the rest by verdict, the score."""
+    rows = [("module", "mutants", "caught", "survived", "no tests", "other", "score")]
+    totals = {}
+    for module, verdicts in sorted(scores.items()) + [("all", totals)]:
+        if module != "all":
+            for verdict, count in verdicts.items():
+                totals[verdict] = totals.get(verdict, 0) + count
+        mutants = sum(verdicts.values())
+        caught = sum(verdicts.get(verdict, 0) for verdict in CAUGHT)
+        survived, untested = verdicts.get("survived", 0), verdicts.get("no tests", 0)
+        rows.append((module, mutants, caught, survived, untested,
+                     mutants - caught - survived - untested,
+                     f"{100 * caught / mutants:.1f}%" if mutants else "-"))
+    widths = [max(len(str(row[column])) for row in rows) for column in range(len(rows[0]))]
+    return "\n".join("  ".join(str(cell).ljust(width) if column == 0 else str(cell).rjust(width)
+                                for column, (cell, width) in enumerate(zip(row, widths)))
+                      for row in rows)
+
+
 def clean(settings, extra):
     shutil.rmtree(VENV, ignore_errors=True)
     shutil.rmtree(ROOT / ".pytest_cache", ignore_errors=True)
+    shutil.rmtree(MUTATED, ignore_errors=True)
     for cache in ROOT.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
     return 0
@@ -461,7 +530,7 @@ def clean(settings, extra):
 COMMANDS = {"run": run, "test": test, "test-slow": test_slow, "test-platforms": test_platforms,
             "test-page": test_page, "demo": demo, "study": study, "reference": reference,
             "notebook": notebook, "tensorboard": tensorboard, "bench": bench, "lock": lock,
-            "clean": clean}
+            "mutate": mutate, "clean": clean}
 
 
 def main(argv=None):

@@ -34,14 +34,25 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: a full training run; skipped unless --runslow")
     config.addinivalue_line("markers", "browser: the page in a real browser; skipped unless "
                             "--browser (make test-page)")
+    config.addinivalue_line("markers", "trains: a training run of a few seconds or more (the "
+                            "test's or its fixture's), left out of make mutate (tests/MUTATION.md)")
 
 
+# Fixtures that run a training script before their tests run: a test using one is marked trains
+# too. (test_faults.py's `trained`, two steps in-process, is not one.)
+TRAINING_FIXTURES = {"tiny_checkpoint", "article_checkpoint", "uninterrupted_log", "whole_log",
+                     "photo_results", "copied_checkpoint"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by the markers added here
 def pytest_collection_modifyitems(config, items):
     skips = {"slow": None if config.getoption("--runslow") else
              pytest.mark.skip(reason="slow: run with --runslow (make test-slow)"),
              "browser": None if config.getoption("--browser") else
              pytest.mark.skip(reason="browser: run with --browser (make test-page)")}
     for item in items:
+        if TRAINING_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.trains)
         for marker, skip in skips.items():
             if skip is not None and marker in item.keywords:
                 item.add_marker(skip)

@@ -81,5 +81,5 @@ def test_the_readmes_layout_names_the_files_that_exist():
         assert (ROOT / name).exists(), f"README.md's layout names {name}, which does not exist"
     top_level = {path.name + ("/" if path.is_dir() else "") for path in ROOT.iterdir()
                  if path.suffix in (".py", ".ipynb") or (path.is_dir() and not path.name.startswith("."))}
-    untracked = {".venv/", "runs/", "checkpoints/", "__pycache__/"}
+    untracked = {".venv/", "runs/", "checkpoints/", "__pycache__/", "mutants/"}
     assert top_level - untracked == set(named)

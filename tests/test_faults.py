@@ -155,6 +155,7 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mount_point)], check=True)
 
 
+@pytest.mark.trains
 def test_a_full_disk_says_so_keeps_the_checkpoint_and_leaves_room(tiny_npz, tmp_path,
                                                                   small_disk):
     folder = small_disk / "ck"
@@ -181,6 +182,7 @@ def test_a_full_disk_says_so_keeps_the_checkpoint_and_leaves_room(tiny_npz, tmp_
     assert checkpoints.load(folder).step == 24
 
 
+@pytest.mark.trains
 def test_event_files_on_a_full_disk_are_one_warning_and_the_run_goes_on(tiny_npz, tmp_path,
                                                                         small_disk):
     with open(small_disk / "filler", "wb", buffering=0) as filler:
@@ -238,6 +240,7 @@ def check_resumes_exactly(stderr, folder, whole_log, tiny_npz, cwd):
     return stopped
 
 
+@pytest.mark.trains
 @posix_signals
 def test_a_log_piped_into_head_stops_the_run_like_ctrl_c(tiny_npz, tmp_path, whole_log):
     folder = tmp_path / "ck"
@@ -253,6 +256,7 @@ def test_a_log_piped_into_head_stops_the_run_like_ctrl_c(tiny_npz, tmp_path, who
                               f"({os.strerror(errno.EPIPE)}); stopped after step ")
 
 
+@pytest.mark.trains
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
 def test_a_log_on_a_full_disk_stops_the_run_and_says_why(tiny_npz, tmp_path, whole_log):
     folder = tmp_path / "ck"
@@ -290,6 +294,7 @@ def start_saving_run(tiny_npz, folder, cwd):
     return process, watchdog
 
 
+@pytest.mark.trains
 def test_a_reader_gets_a_whole_checkpoint_while_a_run_saves_every_step(tiny_npz, tmp_path):
     folder = tmp_path / "ck"
     process, watchdog = start_saving_run(tiny_npz, folder, tmp_path)
@@ -309,6 +314,7 @@ def test_a_reader_gets_a_whole_checkpoint_while_a_run_saves_every_step(tiny_npz,
     assert steps == sorted(steps) and len(set(steps)) > 1  # the run was saving meanwhile
 
 
+@pytest.mark.trains
 def test_a_run_whose_folder_is_replaced_stops_rather_than_save_into_it(tiny_npz, tmp_path):
     folder = tmp_path / "ck"
     process, watchdog = start_saving_run(tiny_npz, folder, tmp_path)

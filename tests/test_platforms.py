@@ -180,6 +180,7 @@ def odd_data(tmp_path_factory, tiny_npz):
     return path
 
 
+@pytest.mark.trains
 def test_a_tiny_run_logs_checkpoints_and_event_files_into_odd_folders(odd_data, tmp_path):
     result = run_bytes("train_rnn_mnist.py", "--data", odd_data, *TINY_RUN_FLAGS,
                        "--save-dir", tmp_path / ODD_NAME / "チェックポイント",
@@ -227,6 +228,7 @@ def press(process, stop_signal):
         process.send_signal(stop_signal)
 
 
+@pytest.mark.trains
 @pytest.mark.parametrize("stop_signal", STOPS, ids=lambda number: signal.Signals(number).name)
 def test_stopped_in_an_odd_folder_then_resumed_is_the_uninterrupted_run(stop_signal, odd_data,
                                                                         tmp_path):
@@ -266,6 +268,7 @@ def test_stopped_in_an_odd_folder_then_resumed_is_the_uninterrupted_run(stop_sig
     assert first_part + text(resumed.stdout) == whole
 
 
+@pytest.mark.trains
 def test_a_second_run_on_a_folder_in_use_is_refused_on_every_system(tiny_npz, tmp_path):
     save_dir = tmp_path / ODD_NAME
     holder = subprocess.Popen([sys.executable, str(ROOT / "train_rnn_mnist.py"), "--data",
