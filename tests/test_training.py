@@ -1,5 +1,6 @@
 """Training runs: a smoke test on tiny data, determinism, and the article's full run (slow)."""
 
+import os
 import re
 
 import pytest
@@ -22,6 +23,7 @@ def parse_run(stdout):
     return steps, log.test_accuracy, log.full_test_count, log.full_test_accuracy
 
 
+@pytest.mark.trains
 def test_a_tiny_run_prints_the_articles_log_and_its_loss_falls(tiny_npz, capsys):
     trm.main(["--data", str(tiny_npz), *TINY_RUN_FLAGS, "--seed", "4"])
     out = capsys.readouterr().out
@@ -38,6 +40,7 @@ def test_a_tiny_run_prints_the_articles_log_and_its_loss_falls(tiny_npz, capsys)
     assert test_count == 200
 
 
+@pytest.mark.trains
 def test_same_seed_same_log_other_seed_other_log(tiny_npz, tmp_path):
     def run(seed):
         result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_RUN_FLAGS,
@@ -50,6 +53,7 @@ def test_same_seed_same_log_other_seed_other_log(tiny_npz, tmp_path):
     assert run(8) != first
 
 
+@pytest.mark.trains
 def test_a_run_writes_nothing_into_the_repository(tiny_npz, tmp_path):
     def snapshot():
         return sorted(str(path.relative_to(ROOT)) for path in ROOT.rglob("*")
@@ -67,6 +71,7 @@ WHEEL_LINES = re.compile(r"WARNING: All log messages before absl::InitializeLog\
                          r"Could not find cuda drivers).*")
 
 
+@pytest.mark.trains
 def test_stderr_is_our_two_lines_by_default_and_verbose_shows_the_rest(tiny_npz, tmp_path):
     flags = ["--data", tiny_npz, "--training-iters", "64", "--batch-size", "32",
              "--test-len", "8"]
@@ -98,7 +103,8 @@ def test_a_failing_tensorflow_import_shows_everything_it_wrote(tiny_npz, tmp_pat
         encoding="utf-8")
     result = run_script("train_rnn_mnist.py", "--data", tiny_npz, "--training-iters", "64",
                         "--batch-size", "32", cwd=tmp_path,
-                        env_extra={"PYTHONPATH": str(fake.parent)})
+                        env_extra={"PYTHONPATH": os.pathsep.join(
+                            [str(fake.parent), *filter(None, [os.environ.get("PYTHONPATH")])])})
     assert result.returncode != 0
     assert "loader: libtensorflow_framework.so.2: bad ELF header" in result.stderr
     assert "ImportError: libtensorflow_framework.so.2: cannot open shared object file" in \
@@ -121,3 +127,54 @@ def test_the_articles_full_run(tmp_path):
     # What the article's model reaches (REPRODUCTION.md has the spread over seeds).
     assert test_acc >= 0.9 and full_acc >= 0.9
     assert sum(loss for _, loss, _ in steps[-10:]) < 0.25 * sum(loss for _, loss, _ in steps[:10])
+
+
+# ---------------------------------------------------------------------------------------------
+# The lines a run prints, written and read back in one place (log_lines.py), and its timing.
+
+def test_the_log_lines_print_the_articles_digits():
+    assert log_lines.format_log_line(10, 1.7512914, 0.4296875) == \
+        "step: 10 / loss: 1.751291 / acc: 0.42969"
+    assert log_lines.format_test_line(0.984375) == "Test Accuracy: 0.984375"
+    assert log_lines.format_full_test_line(10000, 0.95484) == \
+        "Test Accuracy (10000 images): 0.9548"
+
+
+@pytest.mark.parametrize("line, read", [
+    ("step: 10 / loss: 1.751291 / acc: 0.42969", True),
+    ("step: 10 / loss: nan / acc: 0.10156", True),
+    ("step: 10 / loss: 1.75129 / acc: 0.42969", False),  # a digit short: a line cut off
+    ("step: 10 / loss: 1.751291 / acc: 0.4296", False),
+    ("step: 10 / loss: 1.751291 / acc: 0.42969 ", False),
+])
+def test_a_step_line_is_read_only_with_every_digit_printed(line, read):
+    assert bool(log_lines.LOG_LINE_PATTERN.fullmatch(line)) == read
+
+
+def test_the_timing_line_reads_back_as_it_was_written():
+    phases = {"data": 0.45, "tensorflow import": 3.0, "graph": 0.25, "training": 14.5,
+              "test": 0.75}
+    line = log_lines.format_timing(phases, 781)
+    assert line == ("train_rnn_mnist.py: timing: data 0.45 s, tensorflow import 3.00 s, "
+                    "graph 0.25 s, training 14.50 s (781 steps), test 0.75 s; total 18.95 s")
+    assert log_lines.parse_timing(line) == (phases, 781)
+    assert log_lines.format_timing({"training": 1.0}, 2, prog="run_bench.py") == \
+        "run_bench.py: timing: training 1.00 s (2 steps); total 1.00 s"
+    assert log_lines.parse_timing(line.replace(" (781 steps)", "")) is None
+    assert log_lines.parse_timing(line + " and more") is None
+
+
+def test_each_phase_gets_the_time_since_the_last_lap_and_a_phase_named_twice_adds_up(
+        monkeypatch):
+    import types
+
+    import timing
+
+    readings = iter([10.0, 10.5, 12.0, 12.25, 15.0])
+    monkeypatch.setattr(timing, "time", types.SimpleNamespace(perf_counter=lambda: next(readings)))
+    clock = timing.PhaseClock()  # 10.0
+    clock.lap("data")  # 0.5 s
+    clock.lap("training")  # 1.5 s: since the last lap, not since the start
+    clock.lap("data")  # 0.25 s more
+    clock.lap("test")  # 2.75 s
+    assert clock.phases == {"data": 0.75, "training": 1.5, "test": 2.75}
