@@ -281,6 +281,7 @@ def test_a_huge_num_hidden_is_refused_before_tensorflow_loads():
     assert "tensorflow" not in result.stderr.lower()
 
 
+@pytest.mark.trains
 def test_a_diverging_run_stops_at_the_first_non_finite_loss(tiny_npz, tmp_path):
     result = run_script("train_rnn_mnist.py", "--data", tiny_npz, "--training-iters", str(32 * 41),
                         "--batch-size", "32", "--display-step", "1", "--learning-rate", "1e38",
@@ -321,3 +322,170 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tiny_arrays, tmp_path, monk
                        "more than MNIST-like data holds"):
         input_data.load_npz(path)
     assert not read  # no array was read
+
+
+# ---------------------------------------------------------------------------------------------
+# cli.py's pieces, each checked at its edges: the flag types, the one-line errors, the text
+# shown from files.
+
+@pytest.mark.parametrize("kind, text, value", [
+    ("whole_number", "-3", -3), ("positive_int", "1", 1), ("non_negative_int", "0", 0),
+    ("non_negative_int", "7", 7), ("seed_value", "0", 0), ("seed_value", "4294967295", 2**32 - 1),
+    ("positive_float", "1e-3", 0.001), ("positive_float32", "3.4028234663852886e38",
+                                        3.4028234663852886e38),
+    ("positive_float32", "1.4e-45", 1.4e-45),
+])
+def test_flag_values_at_the_edges_are_taken(kind, text, value):
+    import cli
+
+    assert getattr(cli, kind)(text) == value
+
+
+@pytest.mark.parametrize("kind, text, complaint", [
+    ("whole_number", "2.0", "'2.0' is not a whole number"),
+    ("positive_int", "0", "must be a positive whole number, not 0"),
+    ("non_negative_int", "-1", "must be 0 or more, not -1"),
+    ("non_negative_int", "x", "'x' is not a whole number"),
+    ("seed_value", "-1", "must be between 0 and 4294967295, not -1"),
+    ("seed_value", "4294967296", "must be between 0 and 4294967295, not 4294967296"),
+    ("positive_float", "fast", "'fast' is not a number"),
+    ("positive_float", "-inf", "must be a positive number, not -inf"),
+    ("positive_float32", "3.5e38", "3.5e38 is infinite in float32 (at most 3.4e+38)"),
+    ("positive_float32", "1e-46", "1e-46 is 0 in float32 (at least 1.4e-45)"),
+])
+def test_a_flag_value_out_of_its_range_says_why(kind, text, complaint):
+    import argparse
+
+    import cli
+
+    with pytest.raises(argparse.ArgumentTypeError) as refused:
+        getattr(cli, kind)(text)
+    assert str(refused.value) == complaint
+
+
+def test_a_bounded_flag_takes_its_bound_and_refuses_one_more():
+    import argparse
+
+    import cli
+
+    checked = cli.int_up_to(4096)
+    assert checked("4096") == 4096
+    with pytest.raises(argparse.ArgumentTypeError, match="^must be at most 4096, not 4097$"):
+        checked("4097")
+
+
+def test_an_output_path_needs_its_suffix_and_an_existing_folder(tmp_path):
+    import argparse
+
+    import cli
+
+    assert cli.png_path(str(tmp_path / "plot.PNG")) == tmp_path / "plot.PNG"
+    assert cli.gif_path(str(tmp_path / "rows.gif")) == tmp_path / "rows.gif"
+    with pytest.raises(argparse.ArgumentTypeError) as refused:
+        cli.png_path(str(tmp_path / "plot.gif"))
+    assert str(refused.value) == f"'{tmp_path / 'plot.gif'}' does not end in .png"
+    with pytest.raises(argparse.ArgumentTypeError) as refused:
+        cli.png_path(str(tmp_path / "gone" / "plot.png"))
+    assert str(refused.value) == f"folder '{tmp_path / 'gone'}' does not exist"
+
+
+def test_abbreviated_flags_are_written_out_and_the_rest_left_as_typed():
+    import argparse
+
+    import cli
+
+    parser = argparse.ArgumentParser()
+    for flag in ("--overwrite", "--save-dir", "--save-every", "--seed"):
+        parser.add_argument(flag)
+    # --save and --s could be two flags or more: argparse refuses them, so they stay as typed.
+    assert cli.full_flag_names(parser, ["--overw", "1", "--save-d=ck", "--save", "x", "--se",
+                                        "--s", "-s", "--", "--overw"]) == [
+        "--overwrite", "1", "--save-dir=ck", "--save", "x", "--seed", "--s", "-s", "--",
+        "--overw"]
+
+
+@pytest.mark.parametrize("error, line", [
+    (ValueError("first line\nsecond line"), "first line"),
+    (ValueError("\n  padded first\nnext"), "padded first"),
+    (ValueError(""), "ValueError"),
+    (KeyError(), "KeyError"),
+])
+def test_one_line_is_an_errors_first_line_or_its_name(error, line):
+    import cli
+
+    assert cli.one_line(error) == line
+
+
+def test_the_reason_for_a_failed_write_is_the_systems_words():
+    import errno
+    import os
+
+    import cli
+
+    assert cli.system_reason(OSError(errno.ENOSPC, "No space left on device")) == \
+        "No space left on device"
+    deep = RuntimeError(f"Graph execution error:\n ... model.data-00000-of-00001.tempstate; "
+                        f"{os.strerror(errno.EROFS)} [Op:SaveV2]")
+    assert cli.system_reason(deep) == os.strerror(errno.EROFS)
+    assert cli.system_reason(RuntimeError("step failed\nat op X")) == "step failed"
+    assert cli.system_reason(OSError("no errno")) == "no errno"
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("plain", "plain"), ("日本語 フォルダ", "日本語 フォルダ"), ("a\x1b[31mred", "a\\x1b[31mred"),
+    ("tab\there", "tab\\there"), ("line\nbreak", "line\\nbreak"), ("\u202eevil", "\\u202eevil"),
+    (42, "42"),
+])
+def test_printable_escapes_what_a_terminal_would_act_on(value, shown):
+    import cli
+
+    assert cli.printable(value) == shown
+
+
+def test_fail_is_one_line_and_exit_1(capsys):
+    import cli
+
+    with pytest.raises(SystemExit) as exited:
+        cli.fail("prog.py", "it went wrong")
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == "prog.py: error: it went wrong\n"
+
+
+def test_data_is_a_path_or_keras():
+    from pathlib import Path
+
+    import cli
+
+    assert cli.data_source("keras") == "keras"
+    assert cli.data_source("keras.npz") == Path("keras.npz")
+
+
+def test_output_that_the_code_page_cannot_show_is_escaped(monkeypatch):
+    import io
+
+    import cli
+
+    streams = [io.TextIOWrapper(io.BytesIO(), encoding="cp1252") for _ in range(2)]
+    monkeypatch.setattr(cli.sys, "stdout", streams[0])
+    monkeypatch.setattr(cli.sys, "stderr", streams[1])
+    cli.keep_output_printable()
+    for stream in streams:
+        stream.write("テスト ok")
+        stream.flush()
+        assert stream.buffer.getvalue() == b"\\u30c6\\u30b9\\u30c8 ok"
+
+
+@pytest.mark.parametrize("windows, words, command", [
+    (False, ["python", "my run.py", "--seed", "3"], "python 'my run.py' --seed 3"),
+    (True, ["C:\\py\\python.exe", "train.py", "--save-dir", "ck/a-b_c.d:e=f+g"],
+     "C:\\py\\python.exe train.py --save-dir ck/a-b_c.d:e=f+g"),
+    (True, ["C:\\My Path\\python.exe", "train.py", "it's"],
+     "& 'C:\\My Path\\python.exe' train.py 'it''s'"),
+    (True, ["python", "a;b", "$x", "100%", "a&b", "a|b", ""], "& python 'a;b' '$x' '100%' 'a&b' "
+                                                               "'a|b' ''"),
+])
+def test_a_command_line_is_quoted_for_the_systems_shells(windows, words, command, monkeypatch):
+    import cli
+
+    monkeypatch.setattr(cli, "WINDOWS_SHELLS", windows)
+    assert cli.shell_command(words) == command
