@@ -47,6 +47,7 @@ def settings_at(step):
                                     "seed": 0, "data": "tiny"}, "data_sha256": {}}
 
 
+@pytest.mark.trains
 def test_save_and_restore_give_the_same_predictions(tiny_arrays, tmp_path):
     tf = tensorflow_v1.load()
     session, model, saver, mnist = train_briefly(tiny_arrays, steps=5)
@@ -141,6 +142,7 @@ def stop_after_lines(flags, lines_before_signal, signal_number, cwd):
     (getattr(signal, "SIGHUP", signal.SIGTERM), 5)],  # Windows, which has no SIGHUP, skips all
     ids=["SIGINT after 1 line", "SIGINT after 17 lines", "SIGTERM after 8 lines",
          "SIGHUP (the terminal closed) after 5 lines"])
+@pytest.mark.trains
 def test_stopped_then_resumed_prints_the_uninterrupted_log(
         signal_number, lines_before_signal, tiny_npz, tmp_path, uninterrupted_log):
     save_dir = tmp_path / "checkpoint"
@@ -170,6 +172,7 @@ def test_stopped_then_resumed_prints_the_uninterrupted_log(
     assert first_part + resumed.stdout == uninterrupted_log
 
 
+@pytest.mark.trains
 @posix_signals
 def test_stopped_without_save_dir_says_nothing_was_saved(tiny_npz, tmp_path):
     exit_code, _, stderr = stop_after_lines(["--data", tiny_npz, *RESUMABLE_FLAGS], 3,
@@ -180,6 +183,7 @@ def test_stopped_without_save_dir_says_nothing_was_saved(tiny_npz, tmp_path):
         "; nothing saved (no --save-dir), so it cannot be resumed")
 
 
+@pytest.mark.trains
 def test_resuming_with_more_iterations_continues_the_same_run(tiny_npz, tmp_path,
                                                               uninterrupted_log):
     short = ["--data", tiny_npz, *RESUMABLE_FLAGS, "--save-dir", tmp_path / "ck",
@@ -297,6 +301,7 @@ def check_kill_and_resume(tiny_npz, tmp_path, uninterrupted_log, lines, extra_se
     assert resumed.stdout == "".join(expected)
 
 
+@pytest.mark.trains
 def test_after_kill_9_resume_continues_from_the_last_periodic_save(tiny_npz, tmp_path,
                                                                    uninterrupted_log):
     check_kill_and_resume(tiny_npz, tmp_path, uninterrupted_log, lines=12, extra_seconds=0.05)
@@ -308,6 +313,7 @@ def test_kill_9_at_several_moments(lines, extra_seconds, tiny_npz, tmp_path, uni
     check_kill_and_resume(tiny_npz, tmp_path, uninterrupted_log, lines, extra_seconds)
 
 
+@pytest.mark.trains
 def test_a_second_run_on_a_folder_in_use_is_refused_and_the_lock_dies_with_kill_9(
         tiny_npz, tmp_path):
     save_dir = tmp_path / "checkpoint"
@@ -328,6 +334,7 @@ def test_a_second_run_on_a_folder_in_use_is_refused_and_the_lock_dies_with_kill_
     assert third.returncode == 0, third.stderr
 
 
+@pytest.mark.trains
 def test_a_new_run_on_a_folder_with_a_checkpoint_is_refused_unless_overwrite(
         tiny_checkpoint, tiny_npz, tmp_path):
     copy = tmp_path / "checkpoint"
@@ -363,6 +370,7 @@ def test_a_save_dir_that_cannot_be_written_is_refused_before_training(save_dir, 
     assert result.stderr.startswith(f"train_rnn_mnist.py: error: --save-dir {folder}: {complaint}")
 
 
+@pytest.mark.trains
 def test_periodic_saves_cost_nothing_in_the_log(tiny_npz, tmp_path, uninterrupted_log):
     result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *RESUMABLE_FLAGS,
                         "--save-dir", tmp_path / "ck", "--save-every", "7", cwd=tmp_path)
@@ -493,6 +501,7 @@ CHECKPOINT_FAULTS = [
 
 @pytest.mark.parametrize("damage, complaint", [case[1:] for case in CHECKPOINT_FAULTS],
                          ids=[case[0] for case in CHECKPOINT_FAULTS])
+@pytest.mark.trains
 def test_a_damaged_checkpoint_is_one_line_naming_the_file(damage, complaint, tiny_checkpoint,
                                                           tiny_npz, tmp_path):
     copy = tmp_path / "checkpoint"
@@ -509,3 +518,356 @@ def test_a_damaged_checkpoint_is_one_line_naming_the_file(damage, complaint, tin
              and not line.startswith("train_rnn_mnist.py: seed ")]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"train_rnn_mnist.py: error: {expected_start}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The pieces of a checkpoint read and checked one by one, with no training and no TensorFlow:
+# each fault's exact line.
+
+VALID_SETTINGS = {"step": 20, "flags": {"num_hidden": 128, "batch_size": 64, "seed": 0,
+                                        "learning_rate": 0.001, "training_iters": 1344,
+                                        "display_step": 10, "test_len": 128, "data": "d.npz"},
+                  "data_sha256": {"x_train": "ab"}, "versions": {"numpy": "2.0"}}
+
+
+def settings_with(**changes):
+    """VALID_SETTINGS with keys replaced (a `flags__name` key: a flag; None: removed)."""
+    settings = json.loads(json.dumps(VALID_SETTINGS))
+    for key, value in changes.items():
+        owner, name = (settings["flags"], key[len("flags__"):]) if key.startswith("flags__") \
+            else (settings, key)
+        owner.pop(name) if value is None else owner.__setitem__(name, value)
+    return json.dumps(settings)
+
+
+@pytest.mark.parametrize("text, complaint", [
+    ("[1, 2]", "a JSON array, not an object"),
+    ("7", "a JSON number, not an object"),
+    ("7.5", "a JSON number, not an object"),
+    ('"text"', "a JSON string, not an object"),
+    ("null", "a JSON null, not an object"),
+    ("true", "a JSON boolean, not an object"),
+    ("{", "not readable JSON (Expecting property name enclosed in double quotes: line 1 "
+          "column 2 (char 1))"),
+    ("[" * 100_000, "not readable JSON (maximum recursion depth exceeded"),
+    ('{"flags": {}}', "missing step, data_sha256"),
+    (settings_with(step="20"), "step is a JSON string, not a whole number"),
+    (settings_with(step=True), "step is a JSON boolean, not a whole number"),
+    (settings_with(step=2.0), "step is a JSON number, not a whole number"),
+    (settings_with(step=-1), "step is -1, not a step number"),
+    (settings_with(flags=[]), "flags is a JSON array, not an object"),
+    (settings_with(data_sha256="ab"), "data_sha256 is a JSON string, not an object"),
+    (settings_with(flags__seed=None, flags__num_hidden=None), "missing flags.num_hidden, "
+                                                              "flags.seed"),
+    (settings_with(flags__num_hidden="128"), 'flags.num_hidden is "128", not a whole number '
+                                             "above 0"),
+    (settings_with(flags__num_hidden=0), "flags.num_hidden is 0, not a whole number above 0"),
+    (settings_with(flags__num_hidden=True), "flags.num_hidden is true, not a whole number "
+                                            "above 0"),
+    (settings_with(flags__test_len=1.5), "flags.test_len is 1.5, not a whole number above 0"),
+    (settings_with(flags__seed=-1), "flags.seed is -1, not a whole number above 0"),
+    (settings_with(flags__learning_rate=0), "flags.learning_rate is 0, not a number above 0"),
+    (settings_with(flags__learning_rate=None), "missing flags.learning_rate"),
+    (settings_with(flags__data=5), "flags.data is a JSON number, not a string"),
+    (settings_with(versions=["2.0"]), "versions is not an object of version strings"),
+    (settings_with(versions={"numpy": 2}), "versions is not an object of version strings"),
+])
+def test_each_fault_in_the_settings_is_named(text, complaint, tmp_path):
+    (tmp_path / "settings.json").write_text(text, encoding="utf-8")
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.read_settings(tmp_path)
+    assert str(refused.value).startswith(f"{tmp_path / 'settings.json'}: {complaint}")
+
+
+@pytest.mark.parametrize("text", [
+    settings_with(), settings_with(flags__seed=0, step=0, versions=None),
+    settings_with(flags__learning_rate=1, flags__data=None, flags__training_iters=None)])
+def test_settings_as_a_run_writes_them_are_read(text, tmp_path):
+    (tmp_path / "settings.json").write_text(text, encoding="utf-8")
+    assert checkpoints.read_settings(tmp_path) == json.loads(text)
+
+
+def test_missing_settings_and_unreadable_pieces_are_named(tmp_path):
+    with pytest.raises(checkpoints.CheckpointError, match="^.*settings.json: missing$"):
+        checkpoints.read_settings(tmp_path)
+    (tmp_path / "settings.json").mkdir()
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.read_settings(tmp_path)
+    assert str(refused.value) == f"{tmp_path / 'settings.json'}: a folder, not a file"
+
+
+def saved_checkpoint(folder, name="step-0000020-abcdefgh", settings=None):
+    """A checkpoint folder as save() leaves it, with stand-ins for the model's files."""
+    checkpoint = folder / name
+    checkpoint.mkdir(parents=True)
+    for model_file in checkpoints.MODEL_FILES:
+        (checkpoint / model_file).write_bytes(b"model")
+    (checkpoint / "settings.json").write_text(settings or settings_with(), encoding="utf-8")
+    np.savez(checkpoint / "data_state.npz", order=np.arange(3))
+    (folder / "LATEST").write_text(name + "\n", encoding="utf-8")
+    return checkpoint
+
+
+def test_load_reads_what_latest_names_and_holds_it(tmp_path):
+    folder = saved_checkpoint(tmp_path)
+    checkpoint = checkpoints.load(tmp_path)
+    assert checkpoint.folder == folder and checkpoint.step == 20
+    assert checkpoint.model_prefix == str(folder / "model")
+    assert list(checkpoint.data_state) == ["order"]
+    assert checkpoint.held is not None and not checkpoint.held.closed
+    held = checkpoint.held
+    checkpoint.release()
+    assert checkpoint.held is None and held.closed
+    checkpoint.release()  # twice is harmless
+
+
+@pytest.mark.parametrize("damage, complaint", [
+    (lambda folder: (folder / "LATEST").unlink(), "{top}: no checkpoint in this folder (no "
+                                                  "LATEST file)"),
+    (lambda folder: (folder / "LATEST").write_text("step-0000021-abcdefgh\n"),
+     "{top}: LATEST names 'step-0000021-abcdefgh', which is not a checkpoint in this folder"),
+    (lambda folder: (folder / "LATEST").write_text("../../etc\n"),
+     "{top}: LATEST names '../../etc', which is not a checkpoint in this folder"),
+    (lambda folder: (folder / "LATEST").write_bytes(b"\xff\n"),
+     "{top}/LATEST: not UTF-8 text, so not a checkpoint's name"),
+    (lambda folder: (folder / "step-0000020-abcdefgh" / "model.index").unlink(),
+     "{top}/step-0000020-abcdefgh/model.index: missing (the model's variables)"),
+    (lambda folder: (folder / "step-0000020-abcdefgh" / "data_state.npz").unlink(),
+     "{top}/step-0000020-abcdefgh/data_state.npz: missing"),
+    (lambda folder: (folder / "step-0000020-abcdefgh" / "data_state.npz").write_bytes(b"PK"),
+     "{top}/step-0000020-abcdefgh/data_state.npz: not readable ("),
+    (lambda folder: (folder / "step-0000020-abcdefgh" / "settings.json").unlink(),
+     "{top}/step-0000020-abcdefgh/settings.json: missing"),
+])
+def test_each_missing_or_damaged_piece_is_named(damage, complaint, tmp_path):
+    saved_checkpoint(tmp_path)
+    damage(tmp_path)
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.load(tmp_path)
+    assert str(refused.value).startswith(complaint.format(top=tmp_path))
+
+
+def test_a_folder_that_is_not_there_is_named(tmp_path):
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.load(tmp_path / "gone")
+    assert str(refused.value) == f"{tmp_path / 'gone'}: no such folder"
+
+
+def test_a_checkpoint_replaced_while_it_is_read_is_read_again(tmp_path, monkeypatch):
+    saved_checkpoint(tmp_path)
+    newer = saved_checkpoint(tmp_path, "step-0000040-abcdefgh", settings_with(step=40))
+    (tmp_path / "LATEST").write_text("step-0000020-abcdefgh\n", encoding="utf-8")
+    read = checkpoints.read_settings
+
+    def replaced_once(folder):
+        if folder.name == "step-0000020-abcdefgh":  # the run saved step 40 meanwhile
+            (tmp_path / "LATEST").write_text(newer.name + "\n", encoding="utf-8")
+            shutil.rmtree(folder)
+            raise checkpoints.CheckpointError("gone")
+        return read(folder)
+
+    monkeypatch.setattr(checkpoints, "read_settings", replaced_once)
+    assert checkpoints.load(tmp_path).step == 40
+
+
+def test_a_checkpoint_replaced_at_every_read_gives_up_after_20_tries(tmp_path, monkeypatch):
+    saved_checkpoint(tmp_path)
+    names = iter(f"step-{step:07d}-zzzzzzzz" for step in range(100))
+    monkeypatch.setattr(checkpoints, "read_latest_name", lambda directory: next(names))
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.load(tmp_path)
+    assert str(refused.value) == (f"{tmp_path}: the checkpoint was replaced 20 times while it was "
+                                  "being read: is a run saving there at every step?")
+    assert next(names) == "step-0000040-zzzzzzzz"  # two reads of LATEST per try
+
+
+def checkpoint_of(settings):
+    return checkpoints.Checkpoint(Path("ck"), json.loads(settings), {})
+
+
+def test_what_differs_from_the_checkpoints_run_is_named_flag_by_flag():
+    checkpoint = checkpoint_of(settings_with())
+    flags = dict(VALID_SETTINGS["flags"])
+    assert checkpoints.differences(checkpoint, flags, {"x_train": "ab"}) == []
+    flags.update(num_hidden=64, seed=3, training_iters=99, data="other.npz")
+    assert checkpoints.differences(checkpoint, flags, {"x_train": "cd"}) == [
+        "--num-hidden is 64 but the checkpoint was made with 128",
+        "--seed is 3 but the checkpoint was made with 0",
+        "--data other.npz is not the data the checkpoint was made with (d.npz)"]
+
+
+def test_version_changes_name_each_version_that_changed():
+    checkpoint = checkpoint_of(settings_with(versions={"numpy": "2.0", "python": "3.11.7"}))
+    assert checkpoints.version_changes(checkpoint, {"numpy": "2.0", "python": "3.11.7"}) == []
+    assert checkpoints.version_changes(checkpoint, {"numpy": "2.1", "python": "3.11.7"}) == [
+        "numpy 2.0 -> 2.1"]
+    assert checkpoints.version_changes(checkpoint, {"numpy": "2.0"}) == ["python 3.11.7 -> None"]
+    assert checkpoints.version_changes(checkpoint_of(settings_with(versions=None)),
+                                       {"numpy": "2.0"}) == []
+
+
+@pytest.mark.parametrize("training_iters, batch_size, steps", [
+    (100_000, 128, 781), (128, 128, 0), (129, 128, 1), (1, 128, 0), (0, 128, 0), (257, 128, 2)])
+def test_total_steps_counts_the_articles_loop(training_iters, batch_size, steps):
+    assert checkpoints.total_steps(training_iters, batch_size) == steps
+
+
+def test_a_checkpoint_records_the_flags_that_made_it_and_no_others(tmp_path):
+    args = trm.parse_args(["--data", str(tmp_path / "d.npz"), "--save-dir", str(tmp_path),
+                           "--save-every", "5", "--overwrite", "--seed", "3"])
+    flags = checkpoints.recorded_flags(args)
+    assert flags["data"] == str(tmp_path / "d.npz") and flags["seed"] == 3
+    assert not {"save_dir", "save_every", "resume", "overwrite", "verbose", "logdir",
+                "argv"} & set(flags)
+    assert set(checkpoints.FLAGS_THAT_MUST_MATCH) <= set(flags)
+    settings = checkpoints.run_settings(args, 7, {"x_train": "ab"})
+    assert settings["step"] == 7 and settings["steps_total"] == 781
+    assert settings["flags"] == flags and settings["data_sha256"] == {"x_train": "ab"}
+    assert settings["versions"] == checkpoints.installed_versions()
+    assert set(settings["versions"]) == {"python", "tensorflow", "numpy"}
+    assert settings["saved_at"].endswith("+00:00")
+
+
+def test_the_resume_command_drops_overwrite_and_adds_resume_once(monkeypatch, tmp_path):
+    # From the project's folder: the trainer by its relative path, the far Python by its
+    # absolute one, whichever is shorter.
+    monkeypatch.chdir(checkpoints.TRAINER.parent)
+    monkeypatch.setattr(checkpoints.sys, "executable", str(tmp_path / "venv" / "python"))
+    command = checkpoints.resume_command(["--save-dir", "my ck", "--overwrite", "--seed", "3"])
+    assert command == (f"{tmp_path / 'venv' / 'python'} train_rnn_mnist.py --save-dir 'my ck' "
+                       "--seed 3 --resume")
+    assert checkpoints.resume_command(["--save-dir", "ck", "--resume"]).endswith(
+        "--save-dir ck --resume")
+    assert checkpoints.shortest_path("/") == "/"  # shorter than ../../..
+
+
+def test_the_lock_names_this_process_alone_and_refuses_a_second_holder(tmp_path):
+    (tmp_path / ".lock").write_text("4242424242 stale, from a run long gone\n")
+    held = checkpoints.lock(tmp_path)
+    try:
+        assert (tmp_path / ".lock").read_text() == f"{os.getpid()}\n"
+        with pytest.raises(checkpoints.CheckpointError) as refused:
+            checkpoints.lock(tmp_path)  # another open file: refused as another process would be
+        assert str(refused.value) == (f"--save-dir {tmp_path} is in use by another run (process "
+                                      f"{os.getpid()}): one run per folder")
+    finally:
+        held.close()
+    checkpoints.lock(tmp_path).close()  # free again
+
+
+def test_leftovers_and_older_checkpoints_go_and_nothing_else(tmp_path):
+    names = {".unfinished-abcdefgh": "folder", ".LATEST.unfinished-abcdefgh": "file",
+             "step-0000010-abcdefgh": "folder", "step-0000020-abcdefgh": "folder",
+             ".unfinished-abc": "folder", "step-10-abcdefgh": "folder", "notes.txt": "file",
+             "step-0000005-abcdefgh.txt": "file", "LATEST": "file"}
+    for name, kind in names.items():
+        (tmp_path / name).mkdir() if kind == "folder" else (tmp_path / name).write_text("x")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (tmp_path / ".unfinished-zzzzzzzz").symlink_to(outside)
+    (tmp_path / "step-0000001-zzzzzzzz").symlink_to(outside)
+
+    checkpoints.remove_leftovers(tmp_path)
+    left = {path.name for path in tmp_path.iterdir()}
+    assert left == set(names) - {".unfinished-abcdefgh", ".LATEST.unfinished-abcdefgh"} | {
+        ".unfinished-zzzzzzzz", "step-0000001-zzzzzzzz"}
+    checkpoints.remove_leftovers(tmp_path, keep=tmp_path / "step-0000020-abcdefgh")
+    assert {path.name for path in tmp_path.iterdir()} == left - {"step-0000010-abcdefgh"}
+    assert outside.is_dir()
+
+
+def run_checkpoints(tmp_path, *flags, name="ck"):
+    args = trm.parse_args(["--save-dir", str(tmp_path / name), *flags])
+    return checkpoints.RunCheckpoints(args, mnist=None)
+
+
+def test_without_save_dir_nothing_is_saved_and_the_stop_says_so(capsys):
+    saved = checkpoints.RunCheckpoints(trm.parse_args([]), mnist=None)
+    assert saved.start(session=None) == 1
+    saved.step_done(None, 10)
+    saved.save(None, 10)
+    saved.report_stop(4)
+    assert capsys.readouterr().err == ("train_rnn_mnist.py: stopped after step 4 of 781; nothing "
+                                       "saved (no --save-dir), so it cannot be resumed\n")
+
+
+def test_a_stop_with_save_dir_names_the_folder_and_the_resume_command(tmp_path, capsys):
+    saved = run_checkpoints(tmp_path, "--training-iters", "1000", "--overwrite")
+    saved.report_stop(4, cause="the log (stdout) cannot be written (Broken pipe); ")
+    err = capsys.readouterr().err
+    assert err.startswith("train_rnn_mnist.py: the log (stdout) cannot be written (Broken "
+                          f"pipe); stopped after step 4 of 7; saved in {tmp_path / 'ck'}; "
+                          "resume with: ")
+    assert err.endswith(f"--save-dir {tmp_path / 'ck'} --training-iters 1000 --resume\n")
+
+
+def test_a_folder_with_a_checkpoint_is_kept_unless_overwrite(tmp_path):
+    saved_checkpoint(tmp_path / "ck")
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        run_checkpoints(tmp_path)
+    assert str(refused.value) == (f"--save-dir {tmp_path / 'ck'} holds a checkpoint: add "
+                                  "--resume to continue it, --overwrite to replace it, or choose "
+                                  "another folder")
+    saved_checkpoint(tmp_path / "ck2")  # the refused run still holds ck's lock
+    assert run_checkpoints(tmp_path, "--overwrite", name="ck2").resumed is None
+
+
+def test_a_save_dir_that_is_a_file_or_missing_for_resume_is_refused(tmp_path):
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        run_checkpoints(tmp_path, "--resume")
+    assert str(refused.value) == f"{tmp_path / 'ck'}: no such folder"
+    (tmp_path / "ck").write_text("notes")
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        run_checkpoints(tmp_path)
+    assert str(refused.value) == f"--save-dir {tmp_path / 'ck'} is a file, not a folder"
+
+
+def test_a_new_save_dir_is_made_with_its_parents(tmp_path):
+    args = trm.parse_args(["--save-dir", str(tmp_path / "a" / "b")])
+    checkpoints.RunCheckpoints(args, mnist=None)
+    assert (tmp_path / "a" / "b" / ".lock").is_file()
+
+
+class FakeSession:
+    def __init__(self, values):
+        self.values = values
+
+    def run(self, fetches):
+        return self.values
+
+
+def test_a_model_that_is_not_finite_is_not_saved(tmp_path, monkeypatch):
+    saved = run_checkpoints(tmp_path)
+    monkeypatch.setattr(checkpoints, "save", lambda *args, **kwargs: pytest.fail("saved"))
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        saved.save(FakeSession([np.ones(3), np.array([1.0, np.nan])]), 12)
+    assert str(refused.value) == (f"--save-dir {tmp_path / 'ck'}: not saved: after step 12 the "
+                                  "model's variables are not finite (NaN or infinite)")
+    with pytest.raises(checkpoints.CheckpointError):
+        saved.save(FakeSession([np.array([np.inf])]), 12)
+
+
+def test_periodic_saves_come_every_save_every_steps_and_once_per_step(tmp_path, monkeypatch):
+    saved = run_checkpoints(tmp_path, "--save-every", "3")
+    saved.mnist = type("Mnist", (), {"sha256": {}, "train": type("T", (), {
+        "state": lambda self: {}})()})()
+    written = []
+    monkeypatch.setattr(checkpoints, "save", lambda folder, session, saver, settings, state,
+                        still_ours: written.append(settings["step"]))
+    for step in range(1, 8):
+        saved.step_done(FakeSession([np.ones(2)]), step)
+    saved.save(FakeSession([np.ones(2)]), 6)  # the end of a run that stopped after step 6
+    saved.save(FakeSession([np.ones(2)]), 7)
+    assert written == [3, 6, 7]
+
+
+def test_a_folder_replaced_after_it_was_locked_is_not_ours(tmp_path):
+    saved = run_checkpoints(tmp_path)
+    saved.check_folder_is_ours()
+    (tmp_path / "ck").rename(tmp_path / "moved")
+    (tmp_path / "ck").mkdir()
+    (tmp_path / "ck" / ".lock").write_text("")
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        saved.check_folder_is_ours()
+    assert str(refused.value) == (f"--save-dir {tmp_path / 'ck'}: not saved: the folder was "
+                                  "removed or replaced while this run used it")
