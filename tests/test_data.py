@@ -180,3 +180,80 @@ def test_epochs_completed_counts_whole_passes_as_the_old_dataset_did():
         counts.append(data.epochs_completed)
     # Batches of 3 over 4 images: the 2nd, 3rd and 5th batches cross into a new epoch.
     assert counts == [0, 1, 2, 2, 3]
+
+
+# ---------------------------------------------------------------------------------------------
+# A data stream's state, as a checkpoint keeps it: checked key by key before it is restored.
+
+def small_stream(seed=5, images=12):
+    pixels = np.arange(images * 784, dtype=np.uint8).reshape(images, 28, 28)
+    return input_data.DataSet(pixels, np.eye(10)[np.arange(images) % 10],
+                              rng=np.random.RandomState(seed))
+
+
+def taken_state(batches=2):
+    stream = small_stream()
+    for _ in range(batches):
+        stream.next_batch(5)
+    return stream.state()
+
+
+def test_a_restored_stream_gives_the_same_batches_as_the_one_it_was_taken_from():
+    stream = small_stream()
+    for _ in range(3):  # across an epoch's end (12 images, batches of 5)
+        stream.next_batch(5)
+    copy = small_stream(seed=99)
+    copy.restore(stream.state())
+    assert copy.epochs_completed == stream.epochs_completed == 1
+    for _ in range(4):
+        (first, first_labels), (second, second_labels) = stream.next_batch(5), copy.next_batch(5)
+        assert np.array_equal(first, second) and np.array_equal(first_labels, second_labels)
+
+
+def with_changes(**changes):
+    state = taken_state()
+    for key, value in changes.items():
+        state.pop(key) if value is None else state.__setitem__(key, value)
+    return state
+
+
+@pytest.mark.parametrize("state, complaint", [
+    (with_changes(order=None), "missing order"),
+    (with_changes(order=None, rng_keys=None), "missing order, rng_keys"),
+    (with_changes(order=np.arange(5)), "order is int64 of shape (5,), not a whole number of shape "
+                                       "(12,)"),
+    (with_changes(order=np.arange(12.0)), "order is float64 of shape (12,), not a whole number "
+                                          "of shape (12,)"),
+    (with_changes(index_in_epoch=np.array([3])), "index_in_epoch is int64 of shape (1,), not a "
+                                                 "whole number of shape ()"),
+    (with_changes(rng_keys=np.zeros(624)), "rng_keys is float64 of shape (624,), not u of shape "
+                                           "(624,)"),
+    (with_changes(rng_keys=np.zeros(623, np.uint32)), "rng_keys is uint32 of shape (623,), not u "
+                                                      "of shape (624,)"),
+    (with_changes(rng_cached_gaussian=np.array(1)), "rng_cached_gaussian is int64 of shape (), "
+                                                    "not f of shape ()"),
+    (with_changes(order=np.full(12, 3)), "order is not an order of the 12 training images"),
+    (with_changes(order=np.arange(1, 13)), "order is not an order of the 12 training images"),
+    (with_changes(index_in_epoch=np.array(13)), "index_in_epoch is 13, outside 0..12"),
+    (with_changes(index_in_epoch=np.array(-1)), "index_in_epoch is -1, outside 0..12"),
+    (with_changes(rng_position=np.array(625)), "rng_position is 625, outside 0..624"),
+    (with_changes(rng_has_gauss=np.array(2)), "rng_has_gauss is 2, outside 0..1"),
+    (with_changes(epochs_completed=np.array(2**62 + 1)), "epochs_completed is "
+                                                         "4611686018427387905, outside 0..2**62"),
+])
+def test_a_state_that_is_not_this_streams_is_named(state, complaint):
+    complaint = complaint.replace("2**62", str(2**62))
+    with pytest.raises(input_data.DataError) as refused:
+        small_stream().restore(state)
+    assert str(refused.value) == complaint
+
+
+@pytest.mark.parametrize("state", [
+    with_changes(index_in_epoch=np.array(12), rng_position=np.array(624),
+                 rng_has_gauss=np.array(1), epochs_completed=np.array(2**62)),
+    with_changes(index_in_epoch=np.array(0, np.uint8), rng_position=np.array(0),
+                 rng_has_gauss=np.array(0), epochs_completed=np.array(0)),
+    with_changes(order=np.arange(12, dtype=np.uint16)[::-1]),
+])
+def test_states_at_the_limits_are_accepted(state):
+    small_stream().check_state(state)
