@@ -5,11 +5,14 @@ after a random delay, so most arrive while a kernel computes: before held_stop_s
 1 in 20 such stops aborted the process or saved NaN weights.
 """
 
+import errno
 import os
 import random
 import shutil
 import signal
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -85,6 +88,7 @@ def random_stops(count):
             for _ in range(count)]
 
 
+@pytest.mark.trains
 @posix_signals
 @pytest.mark.parametrize("signal_number, delay", random_stops(1))
 def test_a_stop_at_a_random_moment_saves_and_resumes_exactly(
@@ -195,3 +199,121 @@ def test_a_stop_during_the_test_exits_128_plus_the_signal(signal_number, tiny_np
     assert status == 128 + signal_number  # not 0: the run was stopped, though it had finished
     assert out.splitlines()[-1].startswith("Test Accuracy (200 images): ")  # the test ran out
     assert err.splitlines()[-1] == "train_rnn_mnist.py: interrupted"
+
+
+# ---------------------------------------------------------------------------------------------
+# stop_signals.py's pieces, each on its own: how a held signal is taken, what a stop reports,
+# and a log that cannot be written.
+
+@pytest.mark.skipif(not stop_signals.HOLDS_SIGNALS, reason="this system has no signal masks")
+@pytest.mark.parametrize("take", ["_taken_by_sigtimedwait", "_taken_by_sigwait"])
+def test_a_held_signal_is_taken_once_and_only_when_there_is_one(take):
+    take = getattr(stop_signals, take)
+    if take is stop_signals._taken_by_sigtimedwait and not hasattr(signal, "sigtimedwait"):
+        pytest.skip("no sigtimedwait() here (macOS)")
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals.STOP_SIGNALS)
+    try:
+        assert take() is None  # nothing pending: a poll, which returns at once
+        signal.raise_signal(signal.SIGTERM)
+        assert take() == signal.SIGTERM
+        assert take() is None and not signal.sigpending() & stop_signals.STOP_SIGNALS
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def test_the_first_stop_signal_is_the_one_kept():
+    stop = stop_signals.StopRequest()
+    stop(signal.SIGTERM, None)
+    stop(signal.SIGINT, None)
+    assert stop.requested() and stop.signal_number == signal.SIGTERM
+    assert stop.exit_status == 143 and stop.cause == ""
+
+
+@pytest.mark.parametrize("number, status, cause", [
+    (errno.EPIPE, 141, "the log (stdout) cannot be written (Broken pipe); "),
+    (errno.ENOSPC, 1, "the log (stdout) cannot be written (No space left on device); "),
+])
+def test_a_log_that_cannot_be_written_is_a_stop_with_its_own_status(number, status, cause):
+    stop = stop_signals.StopRequest()
+    assert not stop.requested()
+    stop.output_error = OSError(number, os.strerror(number))
+    assert stop.requested() and stop.exit_status == status and stop.cause == cause
+
+
+class FailingStream:
+    """A stream whose writes fail as a closed pipe's do; no file descriptor (a test's)."""
+    encoding = "utf-8"
+
+    def __init__(self):
+        self.errors = iter([BrokenPipeError(errno.EPIPE, "Broken pipe"),
+                            OSError(errno.ENOSPC, "No space left on device")])
+
+    def write(self, text):
+        raise next(self.errors)
+
+    flush = write
+
+    def fileno(self):
+        raise ValueError("no descriptor")
+
+
+def test_a_failed_write_is_noted_once_and_nothing_written_after_it_fails():
+    stop = stop_signals.StopRequest()
+    guarded = stop_signals.GuardedOutput(FailingStream(), stop)
+    assert guarded.write("step: 1\n") == len("step: 1\n")
+    assert isinstance(stop.output_error, BrokenPipeError) and stop.exit_status == 141
+    assert guarded.write("step: 2\n") == len("step: 2\n")  # to the null device now
+    guarded.flush()
+    assert stop.output_error.errno == errno.EPIPE  # the first failure is the one reported
+    assert guarded.encoding in ("utf-8", "UTF-8")  # the rest is the stream's own
+
+
+def test_stderr_that_fails_is_quiet_and_stops_nothing():
+    guarded = stop_signals.GuardedOutput(FailingStream())
+    guarded.write("warning\n")
+    guarded.flush()
+
+
+def test_a_closed_pipe_is_replaced_by_the_null_device_on_its_descriptor(tmp_path):
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    stream = os.fdopen(write_end, "w")
+    stop = stop_signals.StopRequest()
+    guarded = stop_signals.GuardedOutput(stream, stop)
+    guarded.write("x" * 100_000)
+    guarded.flush()
+    assert stop.exit_status == 141
+    if Path("/proc/self/fd").is_dir():
+        assert os.readlink(f"/proc/self/fd/{write_end}") == os.devnull
+    stream.write("more\n")
+    stream.flush()  # the descriptor is the null device's: no error
+    stream.close()
+
+
+@pytest.mark.parametrize("stop, status, line", [
+    (None, 130, "prog.py: interrupted"),
+    ("SIGTERM", 143, "prog.py: interrupted"),
+    ("EPIPE", 141, "prog.py: the log (stdout) cannot be written (Broken pipe); interrupted"),
+])
+def test_a_stop_with_nothing_to_save_says_interrupted_and_exits_as_a_shell_would(
+        stop, status, line, capsys):
+    request = stop_signals.StopRequest()
+    if stop == "SIGTERM":
+        request(signal.SIGTERM, None)
+    elif stop == "EPIPE":
+        request.output_error = BrokenPipeError(errno.EPIPE, "Broken pipe")
+    with pytest.raises(SystemExit) as exited:
+        stop_signals.exit_interrupted("prog.py", None if stop is None else request)
+    assert exited.value.code == status
+    assert capsys.readouterr().err == line + "\n"
+
+
+def test_held_stop_signals_guards_the_output_and_puts_everything_back(capsys):
+    handlers = {number: signal.getsignal(number) for number in stop_signals.STOP_SIGNALS}
+    streams = sys.stdout, sys.stderr
+    with stop_signals.held_stop_signals() as stop:
+        assert isinstance(sys.stdout, stop_signals.GuardedOutput) and sys.stdout.stop is stop
+        assert isinstance(sys.stderr, stop_signals.GuardedOutput) and sys.stderr.stop is None
+        assert all(signal.getsignal(number) is stop for number in stop_signals.STOP_SIGNALS)
+    assert (sys.stdout, sys.stderr) == streams
+    assert {number: signal.getsignal(number) for number in stop_signals.STOP_SIGNALS} == handlers
