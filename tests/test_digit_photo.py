@@ -274,6 +274,7 @@ def save_animation(path, mnist_arrays):
     return path
 
 
+@pytest.mark.trains
 def test_an_animated_file_says_which_frame_was_read(tiny_checkpoint, mnist_arrays, tmp_path):
     path = save_animation(tmp_path / "digits.gif", mnist_arrays)
     result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, path)
@@ -284,6 +285,7 @@ def test_an_animated_file_says_which_frame_was_read(tiny_checkpoint, mnist_array
     assert correlation(first, mnist_arrays["x_test"][0].astype(np.float32)) > 0.9
 
 
+@pytest.mark.trains
 def test_show_preprocessing_draws_the_picture_the_ink_and_the_28x28_image(tiny_checkpoint,
                                                                            mnist_arrays,
                                                                            tmp_path):
@@ -377,3 +379,242 @@ def test_an_animated_file_whose_first_frame_is_blank_says_only_it_was_read(mnist
         digit_photo.read_digit(path)
     assert str(error.value) == (f"{path}: no digit found (the image is blank), in the first of "
                                 "its 2 frames: only that one is read")
+
+
+# ---------------------------------------------------------------------------------------------
+# The steps one by one, each against a plain, slow way of doing the same.
+
+def brute_box_blur(values, radius):
+    height, width = values.shape[:2]
+    return np.array([[values[max(row - radius, 0):row + radius + 1,
+                             max(column - radius, 0):column + radius + 1].mean(axis=(0, 1))
+                      for column in range(width)] for row in range(height)])
+
+
+@pytest.mark.parametrize("shape, radius", [((7, 9), 1), ((6, 5), 2), ((4, 11, 3), 3), ((3, 3), 5)])
+def test_box_blur_is_the_mean_of_the_square_inside_the_image(shape, radius):
+    values = np.random.default_rng(sum(shape)).uniform(0, 255, shape)
+    assert np.allclose(digit_photo.box_blur(values, radius), brute_box_blur(values, radius))
+    three = brute_box_blur(brute_box_blur(brute_box_blur(values, radius), radius), radius)
+    assert np.allclose(digit_photo.smooth(values, radius), three)
+
+
+def test_grow_adds_the_eight_neighbours():
+    mask = np.random.default_rng(3).random((9, 12)) > 0.9
+    padded = np.pad(mask, 1)
+    expected = np.zeros_like(mask)
+    for row_shift in (-1, 0, 1):
+        for column_shift in (-1, 0, 1):
+            expected |= padded[1 + row_shift:10 + row_shift, 1 + column_shift:13 + column_shift]
+    assert np.array_equal(digit_photo.grow(mask), expected)
+    assert not digit_photo.grow(np.zeros((3, 3), bool)).any()
+
+
+def brute_blobs(mask):
+    """8-connected blobs by flood fill: the set of pixels of each."""
+    seen, found = np.zeros_like(mask), []
+    for start in zip(*np.nonzero(mask)):
+        if seen[start]:
+            continue
+        blob, todo = set(), [start]
+        seen[start] = True
+        while todo:
+            row, column = todo.pop()
+            blob.add((row, column))
+            for near in ((row + dr, column + dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)):
+                if (0 <= near[0] < mask.shape[0] and 0 <= near[1] < mask.shape[1]
+                        and mask[near] and not seen[near]):
+                    seen[near] = True
+                    todo.append(near)
+        found.append(frozenset(blob))
+    return set(found)
+
+
+@pytest.mark.parametrize("seed, density", [(0, 0.3), (1, 0.45), (2, 0.55), (3, 0.1)])
+def test_blobs_are_the_8_connected_parts_labelled_1_to_n(seed, density):
+    mask = np.random.default_rng(seed).random((23, 31)) < density
+    labels, count = digit_photo.blobs(mask)
+    expected = brute_blobs(mask)
+    assert count == len(expected)
+    assert set(np.unique(labels)) == set(range(count + 1)) and (labels[~mask] == 0).all()
+    assert {frozenset(zip(*np.nonzero(labels == label))) for label in range(1, count + 1)} == \
+        expected
+
+
+def test_blobs_join_a_u_shape_and_runs_touching_only_at_a_corner():
+    u_shape = np.array([[1, 0, 0, 1, 0, 1],
+                        [1, 0, 0, 1, 0, 1],
+                        [1, 1, 1, 1, 0, 1],
+                        [0, 0, 0, 0, 1, 0]], dtype=bool)  # the right column's foot: a corner
+    labels, count = digit_photo.blobs(u_shape)
+    assert count == 1 and (labels[u_shape] == 1).all()
+    assert digit_photo.blobs(np.zeros((3, 4), bool))[1] == 0
+
+
+def brute_otsu_classes(values):
+    """Otsu's split tried at every gap between the sorted values: the values of the low class."""
+    best, low_class = -1, None
+    ordered = np.unique(values)
+    for cut in ordered[:-1]:
+        low, high = values[values <= cut], values[values > cut]
+        between = len(low) * len(high) * (low.mean() - high.mean()) ** 2
+        if between > best:
+            best, low_class = between, set(low.tolist())
+    return low_class
+
+
+@pytest.mark.parametrize("values", [
+    [10.0] * 50 + [200.0] * 50,
+    [0.0] * 50 + [60.0] * 10 + [100.0] * 40,
+    [5.0] * 10 + [120.0] * 70 + [250.0] * 20,
+    list(np.random.default_rng(4).choice([12.0, 40.0, 90.0, 180.0], 500, p=[.5, .1, .1, .3])),
+])
+def test_otsus_threshold_splits_where_the_classes_differ_most(values):
+    values = np.array(values)
+    threshold = digit_photo.otsu_threshold(values)
+    assert set(values[values < threshold].tolist()) == brute_otsu_classes(values)
+
+
+def test_the_paper_is_a_smooth_surface_fitted_beside_the_ink():
+    rows, columns = np.mgrid[0:60, 0:80]
+    y, x = rows / 59 * 2 - 1, columns / 79 * 2 - 1
+    surface = np.stack([200 + 30 * x - 20 * y ** 2 + 5 * x * y, 190 - 10 * x ** 3,
+                        180 + 15 * y ** 3 - 8 * x ** 2 * y], axis=-1)
+    rgb = surface.copy()
+    paper = np.ones((60, 80), bool)
+    paper[20:40, 30:50] = False
+    rgb[~paper] = 0  # the ink, left out of the fit
+    assert np.allclose(digit_photo.paper_colour(rgb, paper), surface, atol=1e-6)
+    # Too little paper for a surface: its mean colour; no paper at all: the picture's mean.
+    few = np.zeros((60, 80), bool)
+    few[0, :5] = True
+    assert np.allclose(digit_photo.paper_colour(rgb, few), rgb[0, :5].mean(axis=0))
+    assert np.allclose(digit_photo.paper_colour(rgb, np.zeros((60, 80), bool)),
+                       rgb.reshape(-1, 3).mean(axis=0))
+
+
+def test_a_digit_of_any_shape_is_centred_by_its_mass_at_14_14():
+    digit = np.zeros((20, 11))
+    digit[2:6, 1:10] = 255  # a top-heavy 7
+    digit[6:20, 7:9] = 255
+    frame = digit_photo.centre_by_mass(digit, 28)
+    assert frame.shape == (28, 28) and frame.dtype == np.float32
+    assert frame.sum() == digit.sum()  # nothing cut off
+    rows, columns = np.indices(frame.shape)
+    centre = ((rows * frame).sum() / frame.sum(), (columns * frame).sum() / frame.sum())
+    assert abs(centre[0] - 14) <= 0.5 and abs(centre[1] - 14) <= 0.5
+    point = digit_photo.centre_by_mass(np.ones((1, 1)), 28)
+    assert point[14, 14] == 1 and point.sum() == 1
+
+
+def test_a_lopsided_digit_is_cut_at_the_frame_not_wrapped():
+    digit = np.zeros((20, 20))
+    digit[0, 0] = 1000  # all the mass in a corner: the rest falls outside the frame
+    digit[19, 19] = 1
+    frame = digit_photo.centre_by_mass(digit, 28)
+    assert frame[14, 14] == 1000 and frame.sum() == 1000
+
+
+@pytest.mark.parametrize("shape, fitted", [((40, 10), (20, 5)), ((10, 40), (5, 20)),
+                                           ((3, 3), (20, 20)), ((200, 1), (20, 1))])
+def test_fit_into_box_scales_the_longer_side_to_20(shape, fitted):
+    box = digit_photo.fit_into_box(np.full(shape, 255.0), 20)
+    assert box.shape == fitted
+    assert box.min() >= 0 and box.max() <= 255 and np.isclose(box.mean(), 255, atol=1)
+
+
+@pytest.mark.parametrize("top, values, expected", [
+    (65535, [0, 65535, 32768], [0, 255, 128]),  # 16 bits
+    (4095, [0, 4095, 2048], [0, 255, 128]),  # a 12-bit camera's values in a 16-bit file
+    (200, [0, 200, 100], [0, 200, 100]),  # at least 8 bits: not stretched
+])
+def test_more_than_8_bits_are_scaled_from_their_depth(top, values, expected):
+    from PIL import Image
+
+    image = Image.fromarray(np.array([values], dtype=np.uint16).astype(np.int32), "I")
+    eight = digit_photo.eight_bits(image)
+    assert eight.mode == "L" and np.asarray(eight).tolist() == [expected]
+    rgb = Image.new("RGB", (2, 2))
+    assert digit_photo.eight_bits(rgb) is rgb
+
+
+def test_read_picture_gives_rgb_alpha_only_where_some_is_transparent_and_frames(tmp_path):
+    from PIL import Image
+
+    opaque = np.zeros((30, 40, 4), np.uint8)
+    opaque[..., 3] = 255
+    opaque[5, 5, :3] = (10, 20, 30)
+    Image.fromarray(opaque, "RGBA").save(tmp_path / "opaque.png")
+    rgb, alpha, frames = digit_photo.read_picture(tmp_path / "opaque.png")
+    assert rgb.shape == (30, 40, 3) and alpha is None and frames == 1
+    assert rgb[5, 5].tolist() == [10, 20, 30]
+    opaque[0, 0, 3] = 0
+    Image.fromarray(opaque, "RGBA").save(tmp_path / "holed.png")
+    _, alpha, _ = digit_photo.read_picture(tmp_path / "holed.png")
+    assert alpha.shape == (30, 40) and alpha[0, 0] == 0 and alpha[1, 1] == 1
+    Image.fromarray(np.zeros((600, 300), np.uint8)).save(tmp_path / "large.png")
+    assert digit_photo.read_picture(tmp_path / "large.png")[0].shape == (256, 128, 3)
+
+
+def cut_short_png(path):
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (50, 50), np.uint8)).save(path)
+    path.write_bytes(path.read_bytes()[:200])
+
+
+@pytest.mark.parametrize("make, complaint", [
+    (lambda path: None, "no such file"),
+    (lambda path: path.write_bytes(b"not a picture"), "not an image that Pillow can read"),
+    (lambda path: cut_short_png(path), "cannot be read ("),
+])
+def test_a_file_that_is_no_picture_is_named(make, complaint, tmp_path):
+    path = tmp_path / "digit.png"
+    make(path)
+    with pytest.raises(digit_photo.ImageError) as refused:
+        digit_photo.read_picture(path)
+    assert str(refused.value).startswith(f"{path}: {complaint}")
+
+
+def ink_mask(*boxes, shape=(60, 60)):
+    mask = np.zeros(shape, bool)
+    for top, bottom, left, right in boxes:
+        mask[top:bottom, left:right] = True
+    return mask
+
+
+def test_find_digit_keeps_the_digit_and_drops_specks_and_the_table():
+    digit = (10, 50, 20, 26)  # a 1: 40 x 6 = 240 pixels
+    speck = (5, 7, 40, 42)  # 4 pixels, under 1/20 of the digit
+    near = (30, 35, 40, 45)  # 25 pixels: more than 1/20, kept
+    table = (0, 60, 0, 3)  # along the left edge, the whole height
+    kept, dropped = digit_photo.find_digit(ink_mask(digit, speck, near, table), "photo")
+    assert np.array_equal(kept, ink_mask(digit, near))
+    assert np.array_equal(dropped, ink_mask(speck, table))
+
+
+def test_a_drawing_that_touches_the_edge_everywhere_is_still_the_digit():
+    ring = ink_mask((0, 60, 0, 60)) & ~ink_mask((3, 57, 3, 57))
+    kept, dropped = digit_photo.find_digit(ring, "drawing")
+    assert np.array_equal(kept, ring) and not dropped.any()
+
+
+@pytest.mark.parametrize("mask, complaint", [
+    (ink_mask(), "no digit found (the image is blank)"),
+    (ink_mask((10, 11, 10, 11), (40, 41, 30, 31), shape=(100, 100)),
+     "no digit found (only specks, no larger mark)"),
+    (ink_mask((10, 50, 10, 16), (12, 48, 40, 46)), "2 digits side by side; crop the picture to "
+                                                   "one digit"),
+])
+def test_find_digit_says_why_there_is_no_one_digit(mask, complaint):
+    with pytest.raises(digit_photo.ImageError) as refused:
+        digit_photo.find_digit(mask, "photo")
+    assert str(refused.value) == f"photo: {complaint}"
+
+
+@pytest.mark.parametrize("boxes", [
+    [(10, 50, 10, 16), (12, 28, 30, 36)],  # a short mark beside: under half the height
+    [(10, 14, 10, 40), (16, 50, 10, 16), (30, 50, 30, 36)],  # a 5's bar over both columns
+])
+def test_one_digit_in_pieces_is_one_digit(boxes):
+    mask = ink_mask(*boxes)
+    kept, _ = digit_photo.find_digit(mask, "photo")
+    assert np.array_equal(kept, mask)
