@@ -270,6 +270,7 @@ def test_a_log_with_another_display_step_is_flagged(tmp_path):
     assert "Not like for like" not in alike.stdout
 
 
+@pytest.mark.trains
 def test_the_comparison_is_linear_in_the_log_s_length(tmp_path):
     """400,000 step lines: 1.6 s here. Looked up by position, as before, they took minutes
     (200,000 lines 9.4 s, 1,000,000 lines 172 s)."""
@@ -295,3 +296,170 @@ def test_a_pattern_is_expanded_in_the_order_of_the_seeds(tmp_path):
     assert result.stderr.splitlines() == [
         f"compare_with_article.py: error: {tmp_path / 'nothing-*.log'}: no such file, and no "
         "file matches it"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole report, line by line and space by space: what a user compares with the article.
+# (Checked by hand: offsets 0.01 and 0.03 give the verdict's 0.0100 and the means; b.log shares
+# steps 300 and 600 only, and its 0.962 is no count of 128 images.)
+
+REPORT_OF_ONE = [
+    'Training log: article vs run, every 100th step and the last',
+    'step  article loss  run loss  article acc  run acc',
+    '100       0.553710  0.563710      0.86719  0.86719',
+    '200       0.232232  0.242232      0.92188  0.92188',
+    '300       0.159169  0.169169      0.92969  0.92969',
+    '400       0.139619  0.149619      0.96094  0.96094',
+    '500       0.169831  0.179831      0.94531  0.94531',
+    '600       0.193178  0.203178      0.95312  0.95312',
+    '700       0.085296  0.095296      0.96875  0.96875',
+    '780       0.078913  0.088913      0.96094  0.96094',
+    '',
+    'Test accuracy',
+    '                   article       run',
+    'first 128 images  0.984375  0.984375',
+    'whole test set           -    0.9600',
+    '(the whole test set: 10000 images; the article reports only its first 128)',
+    '',
+    'Verdict',
+    "  mean |loss - article's loss| over the last 200 steps: 0.0100",
+    "  runs whose 128-image accuracy is at least the article's 0.984375: 1 of 1 (100%)",
+    '',
+    'Among the 100 reference runs (seeds 0..99 of the default run, data/reference_runs.csv; percentile: the share of them below, ties counted half)',
+    'step      loss  percentile      acc  percentile',
+    '100   0.563710          84  0.86719          71',
+    '200   0.242232          29  0.92188          66',
+    '300   0.169169          31  0.92969          33',
+    '400   0.149619          48  0.96094          72',
+    '500   0.179831          81  0.94531          28',
+    '600   0.203178          95  0.95312          33',
+    '700   0.095296          43  0.96875          58',
+    '780   0.088913          47  0.96094          28',
+    'Test Accuracy (128 images): percentile 54',
+    'Test Accuracy (all images): percentile 12',
+    "  within the reference runs' 1-99% band at 76 of 78 logged steps; its 128-image accuracy at percentile 54",
+]
+
+
+REPORT_OF_THREE = [
+    "Not like for like: b.log: its steps are 300 to 900 every 300, the article's every 10 (another --display-step); its Test Accuracy 0.962 is not a count of 128 images (another --test-len): it is left out of the 128-image figures",
+    '',
+    'Training log: article vs 3 runs (mean ± std), every 100th step and the last',
+    'step  article loss          3 runs loss  article acc         3 runs acc',
+    '300       0.159169  0.452779 ± 0.474012      0.92969  0.78646 ± 0.24808',
+    '600       0.193178  0.308785 ± 0.165898      0.95312  0.88541 ± 0.11727',
+    '',
+    'Test accuracy',
+    '                   article             runs           min .. max  logs with it',
+    'first 128 images  0.984375  0.9766 ± 0.0110  0.96875 .. 0.984375        2 of 3',
+    'whole test set           -           0.9600                             1 of 3',
+    '(the whole test set: 10000 images; the article reports only its first 128)',
+    '',
+    'Each run',
+    'log    test acc (128)  test acc (all)  last loss',
+    'a.log        0.984375          0.9600   0.088913',
+    'b.log           0.962               -   0.250000',
+    'c.log         0.96875               -   0.108913',
+    '',
+    'Verdict',
+    "  mean |loss - article's loss| over the last 200 steps: 0.1156 ± 0.1659",
+    '  the same between our runs, two by two: 0.1979 (what the seed alone changes)',
+    "  runs whose 128-image accuracy is at least the article's 0.984375: 1 of 2 (50%)",
+    '',
+    'Among the 100 reference runs (seeds 0..99 of the default run, data/reference_runs.csv; percentile: the share of them below, ties counted half)',
+    "  a.log: within the reference runs' 1-99% band at 76 of 78 logged steps; its 128-image accuracy at percentile 54",
+    '  b.log: not placed: the reference runs are for the default settings (78 logged steps, every 10, to step 780; 128 test images), and this log has others',
+    "  c.log: within the reference runs' 1-99% band at 75 of 78 logged steps; its 128-image accuracy at percentile 10",
+]
+
+
+def three_logs(folder):
+    article_like_log(folder / "a.log", 0.01, 0.984375, 0.9600)
+    write_log(folder / "b.log", [1.0, 0.5, 0.25], [0.5, 0.75, 0.875], test_accuracy=0.962,
+              every=300)
+    article_like_log(folder / "c.log", 0.03, 0.96875, None)
+
+
+@pytest.mark.parametrize("logs, report", [(["a.log"], REPORT_OF_ONE),
+                                          (["a.log", "b.log", "c.log"], REPORT_OF_THREE)],
+                         ids=["one log", "three logs"])
+def test_the_whole_report_is_as_the_reader_sees_it(logs, report, tmp_path, monkeypatch, capsys):
+    three_logs(tmp_path)
+    monkeypatch.chdir(tmp_path)  # short names, so the columns do not depend on tmp_path
+    compare.main(logs)
+    assert capsys.readouterr().out.splitlines() == report
+
+
+def drawn_figure(monkeypatch, path, runs, reference=None):
+    """plot_curves()'s figure, kept from plt.close() to be looked at."""
+    import matplotlib.pyplot as plt
+
+    kept = []
+    monkeypatch.setattr(plt, "close", kept.append)
+    compare.plot_curves(ARTICLE, runs, path, reference)
+    return kept[0]
+
+
+def artists(axis):
+    """Each curve (label, colour, alpha, width, first x, first y) and each band (label, colour,
+    alpha, the heights along its outline) of an axis, and the legend's labels."""
+    from matplotlib.colors import to_hex
+
+    lines = [(line.get_label(), to_hex(line.get_color()), line.get_alpha(), line.get_linewidth(),
+              float(line.get_xdata()[0]), round(float(line.get_ydata()[0]), 6))
+             for line in axis.get_lines()]
+    bands = [(band.get_label(), to_hex(band.get_facecolor()[0]), band.get_alpha(),
+              frozenset(np.round(band.get_paths()[0].vertices[:, 1], 6)))
+             for band in axis.collections]
+    return lines, bands, [text.get_text() for text in axis.get_legend().get_texts()]
+
+
+def test_the_plot_draws_the_article_the_runs_and_the_reference_bands(tmp_path, monkeypatch):
+    import reference_runs
+
+    runs = [compare.parse_log(article_like_log(tmp_path / f"{offset}.log", offset))
+            for offset in (0.01, 0.03, 0.05)]
+    reference = reference_runs.load()
+    figure = drawn_figure(monkeypatch, tmp_path / "plot.png", runs, reference)
+    window = "moving average over 5 log points = 50 steps"
+    red, blue = "#d62728", "#1f77b4"
+    for axis, metric, offsets, name in [(figure.axes[0], "losses", (0.01, 0.03, 0.05), "loss"),
+                                        (figure.axes[1], "accuracies", (0, 0, 0), "accuracy")]:
+        article = getattr(ARTICLE, metric)
+        lines, bands, legend = artists(axis)
+        mean_offset = sum(offsets) / 3
+        assert [line[1:] for line in lines] == [
+            (red, 0.25, 0.8, 10.0, round(article[0], 6)),
+            (red, None, 2.0, 30.0, round(float(np.mean(article[:5])), 6)),
+            (blue, 0.25, 0.8, 10.0, round(article[0] + mean_offset, 6)),
+            (blue, None, 2.0, 30.0, round(float(np.mean(article[:5])) + mean_offset, 6))]
+        percentiles = reference_runs.bands(getattr(reference, metric), (5, 25, 75, 95))
+        # A band's outline runs along its lower edge and back along its upper one.
+        outline = [frozenset(np.round(np.concatenate([percentiles[low], percentiles[high]]), 6))
+                   for low, high in ((5, 95), (25, 75))]
+        assert [band[1:] for band in bands[:2]] == [("#d9d9d9", None, outline[0]),
+                                                    ("#b2b2b2", None, outline[1])]
+        low, high = (compare.moving_average(np.array(ARTICLE.steps), np.array(article) + offset,
+                                            5)[1] for offset in (offsets[0], offsets[-1]))
+        assert bands[2][1:] == (blue, 0.15, frozenset(np.round(np.concatenate([low, high]), 6)))
+        assert legend == [f"article ({window})", "the 100 reference runs: 5-95%", "25-75%",
+                          f"mean of 3 runs ({window})",
+                          "min-max over the runs (same moving average)"]
+        assert axis.get_xlabel() == "training step"
+        assert axis.get_ylabel() == f"{name} on the batch just trained on"
+    assert figure.axes[1].get_ylim()[1] == 1.0
+    assert figure._suptitle.get_text() == ("LSTM reading MNIST rows: the article's log vs 3 runs "
+                                           "of this reproduction")
+    with Image.open(tmp_path / "plot.png") as image:
+        assert image.size == (1200, 450)
+
+
+def test_a_plot_of_one_run_names_it_and_draws_no_spread(tmp_path, monkeypatch):
+    run = compare.parse_log(write_log(tmp_path / "short.log", [1.0, 0.5, 0.25, 0.2, 0.1, 0.1],
+                                      [0.5] * 6, every=100))
+    figure = drawn_figure(monkeypatch, tmp_path / "plot.png", [run])
+    lines, bands, legend = artists(figure.axes[0])
+    assert bands == []  # neither the reference's (other steps) nor a spread (one run)
+    assert legend == ["article (moving average over 5 log points = 50 steps)",
+                      "this run (moving average over 5 log points = 500 steps)"]
+    assert figure._suptitle.get_text().endswith("vs 1 run of this reproduction")
