@@ -1,5 +1,6 @@
 """Checkpoints: save and restore, atomic saves, stopping by signal and resuming exactly."""
 
+import errno
 import json
 import os
 import shlex
@@ -871,3 +872,74 @@ def test_a_folder_replaced_after_it_was_locked_is_not_ours(tmp_path):
         saved.check_folder_is_ours()
     assert str(refused.value) == (f"--save-dir {tmp_path / 'ck'}: not saved: the folder was "
                                   "removed or replaced while this run used it")
+
+
+class FakeSaver:
+    """tf.train.Saver's save(), writing the model's two files as it does; no TensorFlow."""
+
+    def save(self, session, prefix, write_meta_graph, write_state):
+        assert (write_meta_graph, write_state) == (False, False)  # the folder holds ours alone
+        for model_file in checkpoints.MODEL_FILES:
+            Path(prefix).with_name(model_file).write_bytes(b"model")
+
+
+def test_a_save_is_written_whole_and_synced_before_it_is_named(tmp_path, monkeypatch):
+    events = []
+    monkeypatch.setattr(checkpoints, "sync_file", lambda path: events.append(("sync", path.name)))
+    monkeypatch.setattr(checkpoints, "sync_folder", lambda path: events.append(("sync", path)))
+    rename = os.rename
+    monkeypatch.setattr(checkpoints.os, "rename", lambda source, target: (
+        events.append(("rename", Path(target).name)), rename(source, target)))
+    folder = tmp_path / "ck"
+    older = saved_checkpoint(folder, "step-0000010-abcdefgh", settings_with(step=10))
+    (folder / "notes.txt").write_text("mine")
+    checks = []
+    final = checkpoints.save(folder, None, FakeSaver(), json.loads(settings_with(step=20)),
+                             {"order": np.arange(3)}, still_ours=lambda: checks.append(None))
+    assert final.parent == folder and checkpoints.CHECKPOINT_NAME.fullmatch(final.name)
+    assert final.name.startswith("step-0000020-")
+    assert sorted(path.name for path in final.iterdir()) == sorted(
+        [*checkpoints.MODEL_FILES, "data_state.npz", "settings.json"])
+    assert json.loads((final / "settings.json").read_text())["step"] == 20
+    assert (folder / "LATEST").read_text() == final.name + "\n"
+    # Every file synced, then the rename, then the folder synced once LATEST names it.
+    renamed = events.index(("rename", final.name))
+    assert sorted(name for kind, name in events[:renamed]) == sorted(
+        [*checkpoints.MODEL_FILES, "data_state.npz", "settings.json"])
+    assert events[renamed + 1:] == [("sync", folder)]
+    assert len(checks) == 3  # before it starts, before LATEST changes, before older ones go
+    assert not older.exists() and (folder / "notes.txt").read_text() == "mine"
+    assert {path.name for path in folder.iterdir()} == {final.name, "LATEST", "notes.txt"}
+    assert checkpoints.load(folder).step == 20
+
+
+def test_a_save_that_fails_leaves_the_previous_checkpoint_and_nothing_else(tmp_path):
+    folder = tmp_path / "ck"
+    older = saved_checkpoint(folder, "step-0000010-abcdefgh", settings_with(step=10))
+
+    class FullDisk(FakeSaver):
+        def save(self, *args, **kwargs):
+            super().save(*args, **kwargs)
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError):
+        checkpoints.save(folder, None, FullDisk(), json.loads(settings_with(step=20)), {})
+    assert {path.name for path in folder.iterdir()} == {older.name, "LATEST"}
+    assert checkpoints.load(folder).step == 10
+
+
+def test_a_folder_replaced_midway_is_not_changed(tmp_path):
+    folder = tmp_path / "ck"
+    older = saved_checkpoint(folder, "step-0000010-abcdefgh", settings_with(step=10))
+    calls = []
+
+    def replaced_after_the_rename():
+        calls.append(None)
+        if len(calls) == 2:
+            raise checkpoints.CheckpointError("replaced")
+
+    with pytest.raises(checkpoints.CheckpointError):
+        checkpoints.save(folder, None, FakeSaver(), json.loads(settings_with(step=20)), {},
+                         still_ours=replaced_after_the_rename)
+    assert {path.name for path in folder.iterdir()} == {older.name, "LATEST"}
+    assert (folder / "LATEST").read_text() == older.name + "\n"
