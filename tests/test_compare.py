@@ -152,6 +152,10 @@ BAD_LOGS = [
         tmp / "order.log",
         "step: 20 / loss: 1.000000 / acc: 0.50000\nstep: 10 / loss: 0.900000 / acc: 0.60000\n"),
      "line 2: step 10 comes after step 20"),
+    ("a step repeated", lambda tmp: write_text(
+        tmp / "twice.log",
+        "step: 10 / loss: 1.000000 / acc: 0.50000\nstep: 10 / loss: 1.000000 / acc: 0.50000\n"),
+     "line 2: step 10 comes after step 10"),
     ("not a log", lambda tmp: write_text(tmp / "run.err", "train_rnn_mnist.py: seed 0\n"),
      "line 1: not a line of train_rnn_mnist.py's log"),
     ("binary", lambda tmp: write_bytes(tmp / "data.bin", b"\xff\xfe\x00"), "cannot be read"),
@@ -174,6 +178,26 @@ def test_a_bad_log_is_one_clear_line(make_log, complaint, tmp_path):
     assert result.stderr.splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith(f"compare_with_article.py: error: {path}")
     assert complaint in result.stderr
+
+
+@pytest.mark.parametrize("make_log, complaint", [case[1:] for case in BAD_LOGS],
+                         ids=[case[0] for case in BAD_LOGS])
+def test_a_bad_log_is_named_with_its_line_in_process(make_log, complaint, tmp_path):
+    path = make_log(tmp_path)
+    with pytest.raises(compare.LogError) as refused:
+        compare.parse_log(path)
+    assert str(refused.value).startswith(str(path)) and complaint in str(refused.value)
+
+
+def test_a_long_bad_line_is_shown_cut_to_60_characters(tmp_path):
+    line = "x" * 61
+    with pytest.raises(compare.LogError) as refused:
+        compare.parse_log(write_text(tmp_path / "long.log", line + "\n"))
+    assert str(refused.value) == (f"{tmp_path / 'long.log'}, line 1: not a line of "
+                                  f"train_rnn_mnist.py's log: '{'x' * 57}...'")
+    with pytest.raises(compare.LogError) as refused:
+        compare.parse_log(write_text(tmp_path / "sixty.log", "x" * 60 + "\n"))
+    assert str(refused.value).endswith(f"'{'x' * 60}'")
 
 
 @pytest.mark.parametrize("plot, complaint", [
