@@ -226,6 +226,27 @@ BAD_FILES = [
 ]
 
 
+def labels_in_a_column(tmp_path, arrays):
+    return save_npz(tmp_path / "column.npz", arrays, y_test=arrays["y_test"].reshape(-1, 1))
+
+
+def unlabelled_test_images(tmp_path, arrays):
+    return save_npz(tmp_path / "unlabelled.npz", arrays, y_test=arrays["y_test"][:-5])
+
+
+@pytest.mark.parametrize("make_bad_file, complaint", BAD_FILES + [
+    (labels_in_a_column, "y_test has shape (200, 1), expected (N,)"),
+    (unlabelled_test_images, "x_test has 200 images but y_test has 195 labels"),
+], ids=[make.__name__ for make, _ in BAD_FILES] + ["labels_in_a_column", "unlabelled"])
+def test_a_bad_data_file_is_named_in_process(make_bad_file, complaint, tmp_path, tiny_arrays):
+    import input_data
+
+    path = make_bad_file(tmp_path, tiny_arrays)
+    with pytest.raises(input_data.DataError) as refused:
+        input_data.load_mnist_arrays(path)
+    assert str(refused.value).startswith(f"{path}: {complaint}")
+
+
 @pytest.mark.parametrize("make_bad_file, complaint", BAD_FILES,
                          ids=[make.__name__ for make, _ in BAD_FILES])
 def test_a_bad_data_file_is_one_line_naming_it(make_bad_file, complaint, tmp_path, tiny_arrays):
