@@ -319,10 +319,9 @@ FLAG_KIND_NAMES = {int: "a whole number above 0", (int, float): "a number above 
 
 
 def json_type(value):
-    """The JSON name of a parsed value's type, for messages."""
-    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
-             float: "number", type(None): "null"}
-    return names.get(type(value), type(value).__name__)
+    """The JSON name of a parsed value's type (json.loads gives these alone), for messages."""
+    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
+            float: "number", type(None): "null"}[type(value)]
 
 
 def read_data_state(folder):

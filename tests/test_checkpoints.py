@@ -555,6 +555,7 @@ def settings_with(**changes):
     (settings_with(step="20"), "step is a JSON string, not a whole number"),
     (settings_with(step=True), "step is a JSON boolean, not a whole number"),
     (settings_with(step=2.0), "step is a JSON number, not a whole number"),
+    (settings_with(step={}), "step is a JSON object, not a whole number"),
     (settings_with(step=-1), "step is -1, not a step number"),
     (settings_with(flags=[]), "flags is a JSON array, not an object"),
     (settings_with(data_sha256="ab"), "data_sha256 is a JSON string, not an object"),
@@ -595,6 +596,17 @@ def test_missing_settings_and_unreadable_pieces_are_named(tmp_path):
     with pytest.raises(checkpoints.CheckpointError) as refused:
         checkpoints.read_settings(tmp_path)
     assert str(refused.value) == f"{tmp_path / 'settings.json'}: a folder, not a file"
+
+
+def test_a_piece_the_system_cannot_read_says_why(tmp_path, monkeypatch):
+    def failing(path, limit):
+        raise OSError(errno.EIO, "Input/output error", str(path))
+
+    monkeypatch.setattr(checkpoints, "read_own_file", failing)
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.read_settings(tmp_path)
+    assert str(refused.value) == (f"{tmp_path / 'settings.json'}: cannot be read (Input/output "
+                                  "error)")
 
 
 def saved_checkpoint(folder, name="step-0000020-abcdefgh", settings=None):
@@ -943,3 +955,117 @@ def test_a_folder_replaced_midway_is_not_changed(tmp_path):
                          still_ours=replaced_after_the_rename)
     assert {path.name for path in folder.iterdir()} == {older.name, "LATEST"}
     assert (folder / "LATEST").read_text() == older.name + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# The model's values: read once, checked, and restored only into a graph of their shapes.
+
+@pytest.fixture(scope="module")
+def saved_model(tiny_arrays, tmp_path_factory):
+    """A checkpoint of 1 step of a 16-unit model, saved by save(): its folder and values."""
+    session, model, saver, mnist = train_briefly(tiny_arrays, steps=1)
+    folder = tmp_path_factory.mktemp("model")
+    with session:
+        checkpoints.save(folder, session, saver, settings_at(1), mnist.train.state())
+        values = dict(zip([checkpoints.saved_name(variable) for variable in
+                           session.graph.get_collection("variables")],
+                          session.run(session.graph.get_collection("variables"))))
+    return folder, values
+
+
+def test_read_model_gives_every_saved_value_by_its_name(saved_model):
+    folder, values = saved_model
+    checkpoint = checkpoints.load(folder)
+    read = checkpoints.read_model(checkpoint)
+    checkpoint.release()
+    assert set(read) == set(values) and "rnn/basic_lstm_cell/kernel" in read
+    assert not any(name.startswith(("RNN/", "optimizer/")) for name in read)  # scopes dropped
+    assert all(np.array_equal(read[name], values[name]) for name in values)
+
+
+def test_a_model_with_a_nan_is_refused_by_name(saved_model, tmp_path, monkeypatch):
+    tf = tensorflow_v1.load()
+
+    folder, _ = saved_model
+    checkpoint = checkpoints.load(folder)
+    checkpoint.release()
+    real = tf.train.load_checkpoint
+
+    class WithNaN:
+        def __init__(self, reader):
+            self.reader = reader
+
+        def get_variable_to_shape_map(self):
+            return self.reader.get_variable_to_shape_map()
+
+        def get_tensor(self, name):
+            value = self.reader.get_tensor(name)
+            return np.full_like(value, np.nan) if name.endswith("kernel") else value
+
+    monkeypatch.setattr(tf.train, "load_checkpoint", lambda prefix: WithNaN(real(prefix)))
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.read_model(checkpoint)
+    assert str(refused.value) == (f"{checkpoint.folder}: the model's values are not finite "
+                                  "(NaN or infinite): it cannot be used")
+
+
+def test_a_damaged_index_and_cut_data_are_named(saved_model, tmp_path):
+    folder, _ = saved_model
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    checkpoint = checkpoints.load(copy)
+    checkpoint.release()
+    data = checkpoint.folder / "model.data-00000-of-00001"
+    data.write_bytes(data.read_bytes()[:100])
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.read_model(checkpoint)
+    assert str(refused.value).startswith(f"{data}: damaged or cut short (")
+    index = checkpoint.folder / "model.index"
+    index.write_bytes(b"not an index")
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.read_model(checkpoint)
+    assert str(refused.value).startswith(f"{index}: damaged (")
+
+
+@pytest.mark.parametrize("num_hidden, complaint", [
+    (16, None),
+    (8, "its rnn/basic_lstm_cell/kernel has shape [44, 64], this graph's [36, 32]: was it made "
+        "with another --num-hidden?"),
+])
+def test_variables_are_restored_only_into_a_graph_of_their_shapes(num_hidden, complaint,
+                                                                   saved_model):
+    tf = tensorflow_v1.load()
+
+    folder, values = saved_model
+    checkpoint = checkpoints.load(folder)
+    checkpoint.release()
+    with tf.Graph().as_default():
+        trm.build_graph(num_hidden=num_hidden, learning_rate=0.01)
+        saver = checkpoints.model_saver()
+        with tf.Session() as session:
+            if complaint is None:
+                checkpoints.restore_variables(session, saver, checkpoint)
+                restored = session.run(tf.global_variables())
+                assert all(np.array_equal(value, values[checkpoints.saved_name(variable)])
+                           for variable, value in zip(tf.global_variables(), restored))
+                return
+            with pytest.raises(checkpoints.CheckpointError) as refused:
+                checkpoints.restore_variables(session, saver, checkpoint)
+    assert str(refused.value) == f"{checkpoint.folder}: the model cannot be restored ({complaint})"
+
+
+def test_a_graph_with_a_variable_the_checkpoint_lacks_is_refused(saved_model):
+    tf = tensorflow_v1.load()
+
+    folder, _ = saved_model
+    checkpoint = checkpoints.load(folder)
+    checkpoint.release()
+    with tf.Graph().as_default():
+        trm.build_graph(num_hidden=16, learning_rate=0.01)
+        tf.Variable(0.0, name="extra")
+        saver = checkpoints.model_saver()
+        with tf.Session() as session:
+            with pytest.raises(checkpoints.CheckpointError) as refused:
+                checkpoints.restore_variables(session, saver, checkpoint)
+    assert str(refused.value) == (f"{checkpoint.folder}: the model cannot be restored (it has no "
+                                  "variable extra)")

@@ -105,7 +105,7 @@ def test_thirty_stops_at_random_moments_are_all_clean(
 
 
 @pytest.mark.skipif(not stop_signals.HOLDS_SIGNALS, reason="this system has no signal masks")
-def test_stop_signals_are_held_while_tensorflow_runs():
+def test_stop_signals_are_held_while_tensorflow_runs(leaks_fail):
     """The mask that keeps signal frames out of oneDNN's kernels, and the queue it leaves."""
     with stop_signals.held_stop_signals() as stop:
         assert signal.pthread_sigmask(signal.SIG_BLOCK, []) >= stop_signals.STOP_SIGNALS
@@ -156,6 +156,16 @@ class LeakedSignal(Exception):
 
 def leaked(signal_number, frame):
     raise LeakedSignal(signal.Signals(signal_number).name)
+
+
+@pytest.fixture
+def leaks_fail():
+    """A stop signal that reaches its handler during the test fails it (LeakedSignal), rather
+    than end pytest (SIGINT: a KeyboardInterrupt) or kill it (SIGTERM)."""
+    handlers = {number: signal.signal(number, leaked) for number in stop_signals.STOP_SIGNALS}
+    yield
+    for number, handler in handlers.items():
+        signal.signal(number, handler)
 
 
 def run_in_process(capsys, *flags):
@@ -210,7 +220,7 @@ def test_a_stop_during_the_test_exits_128_plus_the_signal(signal_number, tiny_np
 
 @pytest.mark.skipif(not stop_signals.HOLDS_SIGNALS, reason="this system has no signal masks")
 @pytest.mark.parametrize("take", ["_taken_by_sigtimedwait", "_taken_by_sigwait"])
-def test_a_held_signal_is_taken_once_and_only_when_there_is_one(take):
+def test_a_held_signal_is_taken_once_and_only_when_there_is_one(take, leaks_fail):
     take = getattr(stop_signals, take)
     if take is stop_signals._taken_by_sigtimedwait and not hasattr(signal, "sigtimedwait"):
         pytest.skip("no sigtimedwait() here (macOS)")
@@ -311,7 +321,7 @@ def test_a_stop_with_nothing_to_save_says_interrupted_and_exits_as_a_shell_would
     assert capsys.readouterr().err == line + "\n"
 
 
-def test_held_stop_signals_guards_the_output_and_puts_everything_back(capsys):
+def test_held_stop_signals_guards_the_output_and_puts_everything_back(leaks_fail):
     handlers = {number: signal.getsignal(number) for number in stop_signals.STOP_SIGNALS}
     streams = sys.stdout, sys.stderr
     with stop_signals.held_stop_signals() as stop:
