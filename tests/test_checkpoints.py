@@ -1069,3 +1069,76 @@ def test_a_graph_with_a_variable_the_checkpoint_lacks_is_refused(saved_model):
                 checkpoints.restore_variables(session, saver, checkpoint)
     assert str(refused.value) == (f"{checkpoint.folder}: the model cannot be restored (it has no "
                                   "variable extra)")
+
+
+def resumable(tmp_path, images=12, **changes):
+    """A --save-dir whose checkpoint (stand-in model files) a run of the default flags on a
+    12-image stream can resume, with settings changed by `changes`; the run's args and stream."""
+    from test_data import small_stream
+
+    train = small_stream(images=12)
+    train.next_batch(5)
+    folder = tmp_path / "ck"
+    checkpoint = saved_checkpoint(folder, settings=settings_with(
+        **{"flags__batch_size": 128, "versions": checkpoints.installed_versions(), **changes}))
+    np.savez(checkpoint / "data_state.npz", **train.state())
+    args = trm.parse_args(["--save-dir", str(folder), "--resume", "--data", "d.npz"])
+    return args, small_stream(images=images), checkpoint
+
+
+def test_a_checkpoint_of_the_same_run_resumes_in_silence(tmp_path, capsys):
+    args, train, checkpoint = resumable(tmp_path)
+    resumed = checkpoints.resume_checkpoint(args, {"x_train": "ab"}, train)
+    assert (resumed.folder, resumed.step) == (checkpoint, 20)
+    resumed.release()
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("flags, sha256, images, complaint", [
+    (["--seed", "3"], {"x_train": "ab"}, 12, "{folder}: cannot resume: --seed is 3 but the "
+                                              "checkpoint was made with 0"),
+    ([], {"x_train": "cd"}, 12, "{folder}: cannot resume: --data d.npz is not the data the "
+                                "checkpoint was made with (d.npz)"),
+    ([], {"x_train": "ab"}, 13, "{checkpoint}/data_state.npz: order is int64 of shape (12,), not "
+                                "a whole number of shape (13,)"),
+])
+def test_a_checkpoint_of_another_run_is_refused(flags, sha256, images, complaint, tmp_path):
+    args, train, checkpoint = resumable(tmp_path, images=images)
+    args = trm.parse_args(args.argv + flags)
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.resume_checkpoint(args, sha256, train)
+    assert str(refused.value) == complaint.format(folder=tmp_path / "ck", checkpoint=checkpoint)
+
+
+def test_a_checkpoint_saved_under_other_versions_resumes_with_a_warning(tmp_path, capsys):
+    args, train, _ = resumable(tmp_path, versions=dict(checkpoints.installed_versions(),
+                                                       numpy="1.0", python="2.7"))
+    checkpoints.resume_checkpoint(args, {"x_train": "ab"}, train).release()
+    now = checkpoints.installed_versions()
+    assert capsys.readouterr().err == (
+        f"warning: {tmp_path / 'ck'} was saved under other versions (python 2.7 -> "
+        f"{now['python']}, numpy 1.0 -> {now['numpy']}): the resumed steps may round "
+        "differently from an uninterrupted run\n")
+
+
+def test_an_older_checkpoint_that_a_reader_holds_is_left_until_it_is_released(tmp_path):
+    older = saved_checkpoint(tmp_path, "step-0000010-abcdefgh", settings_with(step=10))
+    newer = saved_checkpoint(tmp_path, "step-0000020-abcdefgh", settings_with(step=20))
+    (tmp_path / "LATEST").write_text(older.name + "\n")
+    reading = checkpoints.load(tmp_path)  # a reader, as predict_digit.py
+    (tmp_path / "LATEST").write_text(newer.name + "\n")
+    checkpoints.remove_leftovers(tmp_path, keep=newer)
+    assert sorted(path.name for path in older.iterdir()) == sorted(
+        [*checkpoints.MODEL_FILES, "data_state.npz", "settings.json"])  # whole, as it was read
+    reading.release()
+    checkpoints.remove_leftovers(tmp_path, keep=newer)
+    assert not older.exists() and newer.is_dir()
+
+
+def test_a_checkpoint_with_no_settings_is_removed_whole(tmp_path):
+    older = saved_checkpoint(tmp_path, "step-0000010-abcdefgh")
+    (older / "settings.json").unlink()
+    (older / "extra").mkdir()
+    newer = saved_checkpoint(tmp_path, "step-0000020-abcdefgh")
+    checkpoints.remove_leftovers(tmp_path, keep=newer)
+    assert not older.exists()

@@ -487,3 +487,57 @@ def test_a_plot_of_one_run_names_it_and_draws_no_spread(tmp_path, monkeypatch):
     assert legend == ["article (moving average over 5 log points = 50 steps)",
                       "this run (moving average over 5 log points = 500 steps)"]
     assert figure._suptitle.get_text().endswith("vs 1 run of this reproduction")
+
+
+def log_of(steps, test_accuracy=0.984375, source="run.log"):
+    log = compare.RunLog(source)
+    for step in steps:
+        log.add(step, 0.5, 0.5)
+    log.test_accuracy = test_accuracy
+    return log
+
+
+@pytest.mark.parametrize("steps, test_accuracy, found", [
+    (range(10, 790, 10), 0.984375, []),
+    (range(10, 790, 10), 0.962, ["its Test Accuracy 0.962 is not a count of 128 images (another "
+                                 "--test-len): it is left out of the 128-image figures"]),
+    (range(100, 800, 100), None, ["its steps are 100 to 700 every 100, the article's every 10 "
+                                  "(another --display-step)"]),
+    ([10, 20, 40, 50], None, ["its steps are 10 to 50 at uneven spacing, the article's every 10 "
+                              "(another --display-step)"]),
+    (range(15, 790, 10), None, ["its steps are 15 to 785 every 10, the article's every 10 "
+                                "(another --display-step)"]),
+    (range(10, 400, 10), 0.984375, ["it ends at step 390, the article's at 780 (another "
+                                    "--training-iters or --batch-size)"]),
+    (range(10, 400, 10), None, []),  # stopped early: the verdict says so, not this
+    (range(10, 1000, 10), None, ["it goes on to step 990, the article's stops at 780 (another "
+                                 "--training-iters or --batch-size)"]),
+    ([780], None, []),
+])
+def test_what_a_log_reveals_of_other_settings_is_said_phrase_by_phrase(steps, test_accuracy,
+                                                                       found):
+    assert compare.unlike_the_article(ARTICLE, log_of(list(steps), test_accuracy)) == found
+
+
+def test_the_per_run_table_shows_what_a_log_lacks_as_a_dash(capsys):
+    finished, stopped = log_of([10, 20], source="a.log"), log_of([10, 20], None, "b.log")
+    finished.full_test_accuracy = 0.96124
+    compare.print_per_run_table([finished, stopped])
+    assert capsys.readouterr().out.splitlines() == [
+        "", "Each run",
+        "log    test acc (128)  test acc (all)  last loss",
+        "a.log        0.984375          0.9612   0.500000",
+        "b.log               -               -   0.500000"]
+
+
+@pytest.mark.parametrize("accuracy, is_one", [(126 / 128, True), (0.984375, True), (1.0, True),
+                                              (0.962, False), (0.9844, False), (0.0, True)])
+def test_a_128_image_figure_is_a_count_of_128(accuracy, is_one):
+    assert compare.is_a_128_image_figure(accuracy) == is_one
+
+
+def test_mean_and_std_are_the_sample_ones():
+    mean, std = compare.mean_and_std([1, 2, 3, 4])
+    assert mean == 2.5 and np.isclose(std, np.sqrt(5 / 3))
+    assert compare.format_spread([0.5], 3) == "0.500"
+    assert compare.format_spread([1, 2, 3, 4], 2) == "2.50 ± 1.29"

@@ -257,3 +257,23 @@ def test_a_state_that_is_not_this_streams_is_named(state, complaint):
 ])
 def test_states_at_the_limits_are_accepted(state):
     small_stream().check_state(state)
+
+
+def test_keras_data_is_checked_like_a_file_and_named_as_keras(mnist_arrays, monkeypatch):
+    tf = tensorflow_v1.load()
+    monkeypatch.setattr(tf.keras.datasets.mnist, "load_data", lambda: (
+        (mnist_arrays["x_train"][:, :27], mnist_arrays["y_train"]),
+        (mnist_arrays["x_test"], mnist_arrays["y_test"])))
+    with pytest.raises(input_data.DataError) as refused:
+        input_data.load_mnist_arrays("keras")
+    assert str(refused.value) == ("tf.keras.datasets.mnist: x_train has shape (60000, 27, 28), "
+                                  "expected (N, 28, 28)")
+
+
+def test_each_array_that_differs_from_the_published_mnist_is_named(capsys):
+    checksums = dict(input_data.MNIST_SHA256, x_train="0" * 64, y_test="1" * 64)
+    input_data.warn_if_not_published_mnist(checksums, "my.npz")
+    assert capsys.readouterr().err == ("warning: my.npz: x_train, y_test differ from the "
+                                       "published MNIST (checksums in data/README.md)\n")
+    input_data.warn_if_not_published_mnist(dict(input_data.MNIST_SHA256), "my.npz")
+    assert capsys.readouterr().err == ""
