@@ -483,8 +483,9 @@ def mutate(settings, extra):
 
 
 # mutmut's verdicts, as `mutmut results --all true` prints them ("    module.x_f__mutmut_3:
-# killed"). A mutant that makes a test time out was caught too.
-CAUGHT = {"killed", "timeout", "caught by type check"}
+# killed"). A mutant whose tests hang (timeout) or whose test process dies (mutmut says
+# "segfault" for a kill -9 too) did not pass them either: caught.
+CAUGHT = {"killed", "timeout", "segfault", "caught by type check"}
 RESULT_LINE = re.compile(r"\s*(?P<module>\w+)\.\S+__mutmut_\d+: (?P<status>.+)")
 
 

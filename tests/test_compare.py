@@ -541,3 +541,53 @@ def test_mean_and_std_are_the_sample_ones():
     assert mean == 2.5 and np.isclose(std, np.sqrt(5 / 3))
     assert compare.format_spread([0.5], 3) == "0.500"
     assert compare.format_spread([1, 2, 3, 4], 2) == "2.50 ± 1.29"
+
+
+# Two logs of another --display-step, one stopped before its 128-image test: the dashes, the
+# verdict with no step in the article's window, the two test-set sizes. (By hand: losses 0.9 and
+# 1.0 at step 100 give 0.950000 ± 0.070711; 0.9500 and 0.9612 give 0.9556 ± 0.0079.)
+REPORT_OF_TWO_UNLIKE = [
+    "Not like for like: x.log: its steps are 5 to 295 every 5, the article's every 10 (another --display-step)",
+    "Not like for like: y.log: its steps are 5 to 295 every 5, the article's every 10 (another --display-step)",
+    '',
+    'Training log: article vs 2 runs (mean ± std), every 100th step and the last',
+    'step  article loss          2 runs loss  article acc         2 runs acc',
+    '100       0.553710  0.950000 ± 0.070711      0.86719  0.60000 ± 0.00000',
+    '200       0.232232  0.850000 ± 0.070711      0.92188  0.70000 ± 0.00000',
+    '295              -  0.755000 ± 0.070711            -  0.79500 ± 0.00000',
+    '',
+    'Test accuracy',
+    '                   article             runs        min .. max  logs with it',
+    'first 128 images  0.984375          0.96875                          1 of 2',
+    'whole test set           -  0.9556 ± 0.0079  0.9500 .. 0.9612        2 of 2',
+    '(the whole test set: 5000, 10000 images; the article reports only its first 128)',
+    '',
+    'Each run',
+    'log    test acc (128)  test acc (all)  last loss',
+    'x.log               -          0.9500   0.705000',
+    'y.log         0.96875          0.9612   0.805000',
+    '',
+    'Verdict',
+    "  no logged step in the article's last 200 steps (590 to 780) is in the logs",
+    '  not finished: 1 of 2 logs have no test line (x.log): their training stopped early',
+    "  runs whose 128-image accuracy is at least the article's 0.984375: 0 of 1 (0%)",
+    '',
+    'Among the 100 reference runs (seeds 0..99 of the default run, data/reference_runs.csv; percentile: the share of them below, ties counted half)',
+    '  x.log: not placed: the reference runs are for the default settings (78 logged steps, every 10, to step 780; 128 test images), and this log has others',
+    '  y.log: not placed: the reference runs are for the default settings (78 logged steps, every 10, to step 780; 128 test images), and this log has others',
+]
+
+
+def test_the_report_of_logs_unlike_the_articles_says_what_is_missing(tmp_path, monkeypatch,
+                                                                     capsys):
+    def lines(offset):
+        return [log_lines.format_log_line(step, 1.0 - step / 1000 + offset, 0.5 + step / 1000)
+                for step in range(5, 300, 5)]
+
+    write_text(tmp_path / "x.log", "\n".join(lines(0.0) + ["Test Accuracy (10000 images): "
+                                                           "0.9500"]) + "\n")
+    write_text(tmp_path / "y.log", "\n".join(lines(0.1) + [
+        "Test Accuracy: 0.96875", "Test Accuracy (5000 images): 0.9612"]) + "\n")
+    monkeypatch.chdir(tmp_path)
+    compare.main(["x.log", "y.log"])
+    assert capsys.readouterr().out.splitlines() == REPORT_OF_TWO_UNLIKE
