@@ -35,3 +35,47 @@ def test_an_unknown_command_shows_the_commands():
     assert result.returncode == 2
     assert all(name in result.stderr for name in tasks.COMMANDS)
 
+
+
+MUTMUT_RESULTS = """\
+    cli.x_one_line__mutmut_1: killed
+    cli.x_one_line__mutmut_2: survived
+    cli.xǁAǁb__mutmut_1: timeout
+    checkpoints.x_save__mutmut_7: segfault
+    checkpoints.x_save__mutmut_8: no tests
+    checkpoints.xǁRunCheckpointsǁsave__mutmut_1: suspicious
+"""
+
+
+def test_the_mutation_scores_count_each_modules_verdicts():
+    scores = tasks.mutation_scores(MUTMUT_RESULTS + "Running mutation testing\n")
+    assert scores == {"cli": {"killed": 1, "survived": 1, "timeout": 1},
+                      "checkpoints": {"segfault": 1, "no tests": 1, "suspicious": 1}}
+    assert tasks.format_scores(scores).splitlines() == [
+        "module       mutants  caught  survived  no tests  other  score",
+        "checkpoints        3       1         0         1      1  33.3%",
+        "cli                3       2         1         0      0  66.7%",
+        "all                6       3         1         1      1  50.0%"]
+
+
+def test_mutate_is_refused_where_there_is_no_fork(monkeypatch, capsys):
+    monkeypatch.delattr(tasks.os, "fork")
+    monkeypatch.setattr(tasks, "installed", lambda *args: pytest.fail("installed"))
+    assert tasks.main(["mutate"]) == 2
+    assert capsys.readouterr().err.endswith(
+        "mutate: mutmut needs fork(), which Windows has not: run it in WSL\n")
+
+
+def test_setup_cfg_mutates_the_modules_of_the_mutation_run_and_copies_every_script():
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    section = config["mutmut"]
+    scripts = {path.name for path in ROOT.glob("*.py")} - {"tasks.py"}
+    assert set(section["source_paths"].split()) == scripts
+    assert set(section["only_mutate"].split()) == {
+        "compare_with_article.py", "log_lines.py", "cli.py", "timing.py", "digit_photo.py",
+        "input_data.py", "checkpoints.py", "stop_signals.py"}
+    assert all((ROOT / path).exists() for path in
+               section["pytest_add_cli_args_test_selection"].split())
