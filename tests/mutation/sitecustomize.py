@@ -14,7 +14,16 @@ import os
 
 if "MUTANT_UNDER_TEST" in os.environ:
     import atexit
+    import sys
     from pathlib import Path
+
+    # A script runs as the module __main__, and mutmut finds a mutant by its module's name: the
+    # script's own mutants (compare_with_article.x_main__mutmut_8) are named after __main__
+    # here, and what it calls of its own is reported under its file's name.
+    _script = Path(sys.argv[0]).stem if sys.argv and sys.argv[0].endswith(".py") else None
+    if _script and os.environ["MUTANT_UNDER_TEST"].startswith(f"{_script}."):
+        os.environ["MUTANT_UNDER_TEST"] = \
+            "__main__." + os.environ["MUTANT_UNDER_TEST"][len(_script) + 1:]
 
     from mutmut.configuration import config
     from mutmut.state import state
@@ -26,11 +35,15 @@ if "MUTANT_UNDER_TEST" in os.environ:
     finally:
         os.chdir(_here)
 
+    def _reported(name):
+        """A function's name as mutmut knows it: the script's by its file's name."""
+        return _script + name[len("__main__"):] if name.startswith("__main__.") else name
+
     def _write_hits():
         hits = os.environ.get("MUTMUT_SUBPROCESS_HITS")
         if hits and state()._stats:
             with open(hits, "a", encoding="utf-8") as file:
-                file.writelines(f"{name}\n" for name in sorted(state()._stats))
+                file.writelines(f"{_reported(name)}\n" for name in sorted(state()._stats))
 
     if os.environ["MUTANT_UNDER_TEST"] == "stats":
         atexit.register(_write_hits)
