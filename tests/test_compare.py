@@ -591,3 +591,56 @@ def test_the_report_of_logs_unlike_the_articles_says_what_is_missing(tmp_path, m
     monkeypatch.chdir(tmp_path)
     compare.main(["x.log", "y.log"])
     assert capsys.readouterr().out.splitlines() == REPORT_OF_TWO_UNLIKE
+
+
+def test_help_names_the_script_its_logs_and_the_plot(monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit) as exited:
+        compare.parse_args(["--help"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "usage: compare_with_article.py [-h] [--plot FILE.png] LOG [LOG ...]",
+        "",
+        "Compare logs of train_rnn_mnist.py (python train_rnn_mnist.py > LOG) with the",
+        "article's published log, data/article_log.txt.",
+        "",
+        "positional arguments:",
+        "  LOG              logs of train_rnn_mnist.py",
+        "",
+        "options:",
+        "  -h, --help       show this help message and exit",
+        "  --plot FILE.png  also draw the loss and accuracy curves into this PNG",
+        "                   (default: None)"]
+
+
+def test_the_plot_of_a_default_run_draws_the_reference_bands_side_by_side(tmp_path,
+                                                                          monkeypatch):
+    import matplotlib.pyplot as plt
+
+    kept = []
+    monkeypatch.setattr(plt, "close", kept.append)
+    compare.main([str(article_like_log(tmp_path / "run.log", 0.01)), "--plot",
+                  str(tmp_path / "plot.png")])
+    loss, accuracy = kept[0].axes
+    assert len(loss.collections) == len(accuracy.collections) == 2  # 5-95% and 25-75%
+    assert loss.get_position().x1 < accuracy.get_position().x0  # side by side
+
+
+def test_a_plot_of_one_logged_step_says_only_the_points(tmp_path, monkeypatch):
+    run = compare.parse_log(write_log(tmp_path / "one.log", [0.5], [0.5], every=780))
+    figure = drawn_figure(monkeypatch, tmp_path / "plot.png", [run])
+    assert artists(figure.axes[0])[2][1] == "this run (moving average over 5 log points)"
+
+
+def test_without_readable_reference_runs_the_report_says_so_and_goes_on(tmp_path, monkeypatch,
+                                                                        capsys):
+    import reference_runs
+
+    def unreadable():
+        raise reference_runs.ReferenceError("data/reference_runs.csv: no such file")
+
+    monkeypatch.setattr(reference_runs, "load", unreadable)
+    compare.main([str(article_like_log(tmp_path / "run.log", 0.01))])
+    out = capsys.readouterr().out
+    assert out.endswith("\n\n(No reference runs to place the logs among: "
+                        "data/reference_runs.csv: no such file)\n")
