@@ -130,7 +130,9 @@ def open_own_file(path, flags, mode=0o644):
     except OSError as error:
         if error.errno == errno.ELOOP or (error.errno == errno.EMLINK and NO_FOLLOW):
             raise NotOwnFile("a symbolic link, which is not followed") from None
-        if error.errno in (errno.EISDIR, errno.ENXIO):  # ENXIO: a FIFO with no reader
+        if error.errno == errno.EISDIR:  # a folder opened for writing
+            raise NotOwnFile("a folder, not a file") from None
+        if error.errno == errno.ENXIO:  # a FIFO with no reader
             raise NotOwnFile("not a regular file") from None
         raise
     kind = os.fstat(descriptor).st_mode

@@ -1142,3 +1142,55 @@ def test_a_checkpoint_with_no_settings_is_removed_whole(tmp_path):
     newer = saved_checkpoint(tmp_path, "step-0000020-abcdefgh")
     checkpoints.remove_leftovers(tmp_path, keep=newer)
     assert not older.exists()
+
+
+def as_link(path):
+    path.unlink()
+    path.symlink_to(path.parent / "elsewhere")
+
+
+def as_fifo(path):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system (Windows)")
+    path.unlink()
+    os.mkfifo(path)
+
+
+def as_folder(path):
+    path.unlink()
+    path.mkdir()
+
+
+@pytest.mark.parametrize("piece", ["settings.json", "model.index", "model.data-00000-of-00001",
+                                   "data_state.npz"])
+@pytest.mark.parametrize("make, complaint", [
+    (as_link, "a symbolic link, which is not followed"),
+    (as_fifo, "not a regular file"),
+    (as_folder, "a folder, not a file"),
+])
+def test_a_piece_that_is_not_a_regular_file_is_named_and_not_read(piece, make, complaint,
+                                                                  tmp_path):
+    folder = saved_checkpoint(tmp_path)
+    make(folder / piece)
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.load(tmp_path)
+    assert str(refused.value).startswith(f"{folder / piece}: {complaint}")
+
+
+def test_a_checkpoint_being_removed_is_not_read(tmp_path):
+    folder = saved_checkpoint(tmp_path)
+    with open(folder / "settings.json", "r+b") as remover:  # as remove_unless_read() holds it
+        assert checkpoints.has_no_reader(remover)
+        with pytest.raises(checkpoints.CheckpointError) as refused:
+            checkpoints.hold(folder)
+    assert str(refused.value) == f"{folder}: being removed by the run that saves there"
+
+
+def test_a_data_state_that_declares_more_than_a_state_holds_is_refused(tmp_path, monkeypatch):
+    folder = saved_checkpoint(tmp_path)
+    size = sum(array.nbytes + 128 for array in [np.arange(3)])  # order, as saved_checkpoint
+    monkeypatch.setattr(checkpoints, "DATA_STATE_LIMIT", size - 1)
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.load(tmp_path)
+    assert "declares" in str(refused.value) and "more than a data state holds" in str(
+        refused.value)
