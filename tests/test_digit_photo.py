@@ -527,6 +527,7 @@ def test_fit_into_box_scales_the_longer_side_to_20(shape, fitted):
     (65535, [0, 65535, 32768], [0, 255, 128]),  # 16 bits
     (4095, [0, 4095, 2048], [0, 255, 128]),  # a 12-bit camera's values in a 16-bit file
     (200, [0, 200, 100], [0, 200, 100]),  # at least 8 bits: not stretched
+    (256, [0, 256, 128], [0, 128, 64]),  # 256 needs 9 bits
 ])
 def test_more_than_8_bits_are_scaled_from_their_depth(top, values, expected):
     from PIL import Image
@@ -546,14 +547,21 @@ def test_read_picture_gives_rgb_alpha_only_where_some_is_transparent_and_frames(
     opaque[5, 5, :3] = (10, 20, 30)
     Image.fromarray(opaque, "RGBA").save(tmp_path / "opaque.png")
     rgb, alpha, frames = digit_photo.read_picture(tmp_path / "opaque.png")
-    assert rgb.shape == (30, 40, 3) and alpha is None and frames == 1
+    assert rgb.shape == (30, 40, 3) and rgb.dtype == np.float32 and alpha is None and frames == 1
     assert rgb[5, 5].tolist() == [10, 20, 30]
     opaque[0, 0, 3] = 0
     Image.fromarray(opaque, "RGBA").save(tmp_path / "holed.png")
     _, alpha, _ = digit_photo.read_picture(tmp_path / "holed.png")
     assert alpha.shape == (30, 40) and alpha[0, 0] == 0 and alpha[1, 1] == 1
-    Image.fromarray(np.zeros((600, 300), np.uint8)).save(tmp_path / "large.png")
-    assert digit_photo.read_picture(tmp_path / "large.png")[0].shape == (256, 128, 3)
+    # A large picture is shrunk by averaging blocks (Pillow's BOX): a sharp edge stays sharp.
+    edge = np.zeros((512, 1024), np.uint8)
+    edge[:, 512:] = 255
+    Image.fromarray(edge).save(tmp_path / "large.png")
+    shrunk = digit_photo.read_picture(tmp_path / "large.png")[0]
+    assert shrunk.shape == (128, 256, 3)
+    assert shrunk[0, :, 0].tolist() == [0.0] * 128 + [255.0] * 128
+    Image.new("L", (20, 20), 255).save(tmp_path / "still.jpg")  # no n_frames, as JPEGs
+    assert digit_photo.read_picture(tmp_path / "still.jpg")[2] == 1
 
 
 def cut_short_png(path):
@@ -564,7 +572,7 @@ def cut_short_png(path):
 @pytest.mark.parametrize("make, complaint", [
     (lambda path: None, "no such file"),
     (lambda path: path.write_bytes(b"not a picture"), "not an image that Pillow can read"),
-    (lambda path: cut_short_png(path), "cannot be read ("),
+    (lambda path: cut_short_png(path), "cannot be read (image file is truncated)"),
 ])
 def test_a_file_that_is_no_picture_is_named(make, complaint, tmp_path):
     path = tmp_path / "digit.png"
@@ -618,3 +626,19 @@ def test_one_digit_in_pieces_is_one_digit(boxes):
     mask = ink_mask(*boxes)
     kept, _ = digit_photo.find_digit(mask, "photo")
     assert np.array_equal(kept, mask)
+
+
+def test_an_animated_file_is_read_from_its_first_frame_and_says_how_many_it_has(mnist_arrays,
+                                                                                tmp_path):
+    path = save_animation(tmp_path / "digits.gif", mnist_arrays)
+    reading = digit_photo.read_digit(path)
+    assert reading.frames == 3
+    first = digit_photo.read_digit(on_a_file(tmp_path, 255 - mnist_arrays["x_test"][0]))
+    assert np.array_equal(reading.image, first.image) or correlation(reading.image,
+                                                                     first.image) > 0.99
+
+
+def on_a_file(folder, pixels):
+    path = folder / "first.png"
+    Image.fromarray(pixels).resize((112, 112)).save(path)
+    return path
