@@ -644,3 +644,11 @@ def test_without_readable_reference_runs_the_report_says_so_and_goes_on(tmp_path
     out = capsys.readouterr().out
     assert out.endswith("\n\n(No reference runs to place the logs among: "
                         "data/reference_runs.csv: no such file)\n")
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"),
+                                           ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")])
+def test_a_log_is_read_in_each_encoding_windows_saves_it_in(encoding, bom, tmp_path):
+    text = "step: 10 / loss: 1.751291 / acc: 0.42969\r\nTest Accuracy: 0.984375\r\n"
+    log = compare.parse_log(write_bytes(tmp_path / "run.log", bom + text.encode(encoding)))
+    assert (log.steps, log.losses, log.test_accuracy) == ([10], [1.751291], 0.984375)

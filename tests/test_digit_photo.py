@@ -642,3 +642,24 @@ def on_a_file(folder, pixels):
     path = folder / "first.png"
     Image.fromarray(pixels).resize((112, 112)).save(path)
     return path
+
+
+def test_ink_strength_is_full_on_the_stroke_graded_on_its_edge_and_zero_elsewhere():
+    contrast = np.full((20, 20), 10.0)  # the paper, 10 from its own colour
+    contrast[7:13, 4:16] = 60.0  # the stroke's grey edge
+    contrast[8:12, 5:15] = 110.0  # the stroke
+    contrast[1, 18] = 60.0  # as grey, but apart from the digit
+    stroke = contrast == 110.0
+    edge = contrast == 60.0
+    edge[1, 18] = False
+    strength, joined = digit_photo.ink_strength(contrast, 50.0, stroke)
+    # (contrast - the paper's 10) / (the stroke's 110 - 10), from 0 to 1
+    assert np.array_equal(strength[stroke], np.ones(stroke.sum()))
+    assert np.allclose(strength[edge], 0.5)
+    assert np.array_equal(joined, stroke | edge)
+    assert strength[1, 18] == 0 and (strength[~joined] == 0).all()
+
+
+def test_half_strength_ink_is_half_of_255():
+    image = digit_photo.mnist_like(np.full((20, 20), 0.5))
+    assert image.max() == 127.5 and image.sum() == 127.5 * 400
