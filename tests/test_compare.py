@@ -652,3 +652,12 @@ def test_a_log_is_read_in_each_encoding_windows_saves_it_in(encoding, bom, tmp_p
     text = "step: 10 / loss: 1.751291 / acc: 0.42969\r\nTest Accuracy: 0.984375\r\n"
     log = compare.parse_log(write_bytes(tmp_path / "run.log", bom + text.encode(encoding)))
     assert (log.steps, log.losses, log.test_accuracy) == ([10], [1.751291], 0.984375)
+
+
+def test_only_a_pattern_that_names_no_file_is_expanded(tmp_path):
+    write_text(tmp_path / "run[1].log", "")
+    write_text(tmp_path / "run1.log", "")
+    missing = str(tmp_path / "nowhere.log")
+    assert compare.expanded([missing]) == [missing]  # parse_log says it is missing
+    assert compare.expanded([str(tmp_path / "run[1].log")]) == [str(tmp_path / "run[1].log")]
+    assert compare.expanded([str(tmp_path / "run[0-9].log")]) == [str(tmp_path / "run1.log")]
