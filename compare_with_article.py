@@ -172,9 +172,9 @@ def common_steps(runs):
 
 
 def mean_and_std(values):
+    """The mean and the sample standard deviation of two values or more."""
     values = np.asarray(values, dtype=float)
-    std = values.std(ddof=1) if len(values) > 1 else 0.0
-    return values.mean(), std
+    return values.mean(), values.std(ddof=1)
 
 
 def table_steps(steps):

@@ -1019,12 +1019,24 @@ def test_a_damaged_index_and_cut_data_are_named(saved_model, tmp_path):
     data.write_bytes(data.read_bytes()[:100])
     with pytest.raises(checkpoints.CheckpointError) as refused:
         checkpoints.read_model(checkpoint)
-    assert str(refused.value).startswith(f"{data}: damaged or cut short (")
+    assert str(refused.value) == f"{data}: damaged or cut short ({tensorflows_reason(checkpoint)})"
     index = checkpoint.folder / "model.index"
     index.write_bytes(b"not an index")
     with pytest.raises(checkpoints.CheckpointError) as refused:
         checkpoints.read_model(checkpoint)
-    assert str(refused.value).startswith(f"{index}: damaged (")
+    assert str(refused.value) == f"{index}: damaged ({tensorflows_reason(checkpoint)})"
+
+
+def tensorflows_reason(checkpoint):
+    """The first line of what TensorFlow says when it reads the checkpoint's model."""
+    tf = tensorflow_v1.load()
+    try:
+        reader = tf.train.load_checkpoint(checkpoint.model_prefix)
+        for name in reader.get_variable_to_shape_map():
+            reader.get_tensor(name)
+    except Exception as error:  # whatever it raises, its words are the message's
+        return str(error).strip().splitlines()[0]
+    pytest.fail("TensorFlow read the damaged checkpoint")
 
 
 @pytest.mark.parametrize("num_hidden, complaint", [
@@ -1194,3 +1206,20 @@ def test_a_data_state_that_declares_more_than_a_state_holds_is_refused(tmp_path,
         checkpoints.load(tmp_path)
     assert "declares" in str(refused.value) and "more than a data state holds" in str(
         refused.value)
+
+
+def test_an_older_checkpoint_goes_settings_last(tmp_path, monkeypatch):
+    """Its other files first, while its settings file is locked; that file goes with the
+    folder, so a reader finds the lock taken or the model gone, never a model without it."""
+    older = saved_checkpoint(tmp_path, "step-0000010-abcdefgh")
+    newer = saved_checkpoint(tmp_path, "step-0000020-abcdefgh")
+    unlinked, removed = [], []
+    unlink, rmtree = Path.unlink, shutil.rmtree
+    monkeypatch.setattr(Path, "unlink", lambda path, **kwargs: (unlinked.append(path.name),
+                                                               unlink(path, **kwargs)))
+    monkeypatch.setattr(checkpoints.shutil, "rmtree", lambda path, **kwargs: (
+        removed.append(sorted(child.name for child in Path(path).iterdir())),
+        rmtree(path, **kwargs)))
+    checkpoints.remove_leftovers(tmp_path, keep=newer)
+    assert sorted(unlinked) == sorted([*checkpoints.MODEL_FILES, "data_state.npz"])
+    assert removed == [["settings.json"]] and not older.exists()

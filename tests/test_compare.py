@@ -539,6 +539,7 @@ def test_a_128_image_figure_is_a_count_of_128(accuracy, is_one):
 def test_mean_and_std_are_the_sample_ones():
     mean, std = compare.mean_and_std([1, 2, 3, 4])
     assert mean == 2.5 and np.isclose(std, np.sqrt(5 / 3))
+    assert compare.mean_and_std([0.25, 0.75]) == (0.5, np.sqrt(0.125))
     assert compare.format_spread([0.5], 3) == "0.500"
     assert compare.format_spread([1, 2, 3, 4], 2) == "2.50 ± 1.29"
 
@@ -630,6 +631,7 @@ def test_a_plot_of_one_logged_step_says_only_the_points(tmp_path, monkeypatch):
     run = compare.parse_log(write_log(tmp_path / "one.log", [0.5], [0.5], every=780))
     figure = drawn_figure(monkeypatch, tmp_path / "plot.png", [run])
     assert artists(figure.axes[0])[2][1] == "this run (moving average over 5 log points)"
+    assert compare.window_label([390, 780]) == "moving average over 5 log points = 1950 steps"
 
 
 def test_without_readable_reference_runs_the_report_says_so_and_goes_on(tmp_path, monkeypatch,
