@@ -471,11 +471,29 @@ def test_the_plot_draws_the_article_the_runs_and_the_reference_bands(tmp_path, m
                           "min-max over the runs (same moving average)"]
         assert axis.get_xlabel() == "training step"
         assert axis.get_ylabel() == f"{name} on the batch just trained on"
+        # Bands with no outline drawn, a light grid, a small legend.
+        assert all(band.get_linewidth()[0] == 0 for band in axis.collections[:2])
+        assert axis.xaxis.get_gridlines()[0].get_alpha() == 0.3
+        assert axis.get_legend().get_texts()[0].get_fontsize() == pytest.approx(
+            plt_font_size("small"))
     assert figure.axes[1].get_ylim()[1] == 1.0
     assert figure._suptitle.get_text() == ("LSTM reading MNIST rows: the article's log vs 3 runs "
                                            "of this reproduction")
     with Image.open(tmp_path / "plot.png") as image:
         assert image.size == (1200, 450)
+
+
+def plt_font_size(name):
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(size=name).get_size_in_points()
+
+
+def test_a_plot_of_two_runs_draws_their_spread(tmp_path, monkeypatch):
+    runs = [compare.parse_log(article_like_log(tmp_path / f"{offset}.log", offset))
+            for offset in (0.01, 0.03)]
+    figure = drawn_figure(monkeypatch, tmp_path / "plot.png", runs)
+    assert artists(figure.axes[0])[2][-1] == "min-max over the runs (same moving average)"
 
 
 def test_a_plot_of_one_run_names_it_and_draws_no_spread(tmp_path, monkeypatch):
