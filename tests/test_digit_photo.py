@@ -507,6 +507,18 @@ def test_a_digit_of_any_shape_is_centred_by_its_mass_at_14_14():
     assert point[14, 14] == 1 and point.sum() == 1
 
 
+def test_a_full_frame_stays_where_it_is():
+    assert np.array_equal(digit_photo.centre_by_mass(np.ones((28, 28)), 28), np.ones((28, 28)))
+
+
+def test_a_digit_heavy_at_its_far_corner_is_cut_at_the_frames_top_left():
+    digit = np.zeros((20, 20))
+    digit[19, 19] = 1000  # its centre of mass near (19, 19): placed 5 rows and columns up
+    digit[0, 0] = 1
+    frame = digit_photo.centre_by_mass(digit, 28)
+    assert frame[14, 14] == 1000 and frame.sum() == 1000
+
+
 def test_a_lopsided_digit_is_cut_at_the_frame_not_wrapped():
     digit = np.zeros((20, 20))
     digit[0, 0] = 1000  # all the mass in a corner: the rest falls outside the frame
@@ -516,7 +528,8 @@ def test_a_lopsided_digit_is_cut_at_the_frame_not_wrapped():
 
 
 @pytest.mark.parametrize("shape, fitted", [((40, 10), (20, 5)), ((10, 40), (5, 20)),
-                                           ((3, 3), (20, 20)), ((200, 1), (20, 1))])
+                                           ((3, 3), (20, 20)), ((200, 1), (20, 1)),
+                                           ((1, 200), (1, 20))])
 def test_fit_into_box_scales_the_longer_side_to_20(shape, fitted):
     box = digit_photo.fit_into_box(np.full(shape, 255.0), 20)
     assert box.shape == fitted
@@ -649,7 +662,9 @@ def test_ink_strength_is_full_on_the_stroke_graded_on_its_edge_and_zero_elsewher
     contrast[7:13, 4:16] = 60.0  # the stroke's grey edge
     contrast[8:12, 5:15] = 110.0  # the stroke
     contrast[1, 18] = 60.0  # as grey, but apart from the digit
-    stroke = contrast == 110.0
+    contrast[9, 6] = 150.0  # stronger than the stroke's 75th percentile: full, not more
+    contrast[0, 5] = 0.0  # closer to the paper's colour than the paper's median: none
+    stroke = contrast >= 110.0
     edge = contrast == 60.0
     edge[1, 18] = False
     strength, joined = digit_photo.ink_strength(contrast, 50.0, stroke)
@@ -658,6 +673,7 @@ def test_ink_strength_is_full_on_the_stroke_graded_on_its_edge_and_zero_elsewher
     assert np.allclose(strength[edge], 0.5)
     assert np.array_equal(joined, stroke | edge)
     assert strength[1, 18] == 0 and (strength[~joined] == 0).all()
+    assert strength[9, 6] == 1 and strength[0, 5] == 0
 
 
 def test_half_strength_ink_is_half_of_255():
