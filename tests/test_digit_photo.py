@@ -697,3 +697,46 @@ def test_ink_strength_is_full_on_the_stroke_graded_on_its_edge_and_zero_elsewher
 def test_half_strength_ink_is_half_of_255():
     image = digit_photo.mnist_like(np.full((20, 20), 0.5))
     assert image.max() == 127.5 and image.sum() == 127.5 * 400
+
+
+def test_lanczos_ringing_is_clipped_to_0_and_255():
+    from PIL import Image
+
+    step = np.zeros((40, 40), np.float32)
+    step[:, 20:] = 255
+    raw = np.asarray(Image.fromarray(step).resize((20, 20), Image.Resampling.LANCZOS))
+    assert raw.min() < 0 and raw.max() > 255  # what the clip is for
+    fitted = digit_photo.fit_into_box(step, 20)
+    assert fitted.min() == 0 and fitted.max() == 255
+
+
+@pytest.mark.parametrize("line", [(0, 1, 0, 60), (59, 60, 0, 60), (0, 60, 0, 1), (0, 60, 59, 60)],
+                         ids=["top", "bottom", "left", "right"])
+def test_a_line_along_any_edge_of_the_picture_is_beyond_the_paper(line):
+    digit = (10, 50, 20, 26)
+    kept, dropped = digit_photo.find_digit(ink_mask(digit, line), "photo")
+    assert np.array_equal(kept, ink_mask(digit)) and np.array_equal(dropped, ink_mask(line))
+
+
+def test_a_blob_of_exactly_a_twentieth_of_the_digit_is_kept():
+    digit, blob = (10, 50, 20, 26), (30, 33, 40, 44)  # 240 pixels and 12
+    kept, _ = digit_photo.find_digit(ink_mask(digit, blob), "photo")
+    assert np.array_equal(kept, ink_mask(digit, blob))
+
+
+def test_a_mark_of_a_fiftieth_of_the_picture_is_a_digit_and_a_smaller_one_is_not():
+    kept, _ = digit_photo.find_digit(ink_mask((50, 52, 50, 51), shape=(100, 100)), "photo")
+    assert kept.sum() == 2  # 2 pixels long: 1/50 of 100
+    with pytest.raises(digit_photo.ImageError, match="only specks"):
+        digit_photo.find_digit(ink_mask((50, 51, 50, 51), shape=(100, 100)), "photo")
+
+
+@pytest.mark.parametrize("beside, digits", [((10, 30, 40, 46), 2), ((10, 29, 40, 46), 1)],
+                         ids=["half as tall", "shorter"])
+def test_a_mark_beside_the_digit_is_a_second_digit_from_half_its_height(beside, digits):
+    mask = ink_mask((10, 50, 10, 16), beside)  # 40 rows tall; beside it 20 or 19
+    if digits == 1:
+        assert np.array_equal(digit_photo.find_digit(mask, "photo")[0], mask)
+        return
+    with pytest.raises(digit_photo.ImageError, match="2 digits side by side"):
+        digit_photo.find_digit(mask, "photo")
