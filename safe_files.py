@@ -130,7 +130,8 @@ def open_own_file(path, flags, mode=0o644):
     except OSError as error:
         if error.errno == errno.ELOOP or (error.errno == errno.EMLINK and NO_FOLLOW):
             raise NotOwnFile("a symbolic link, which is not followed") from None
-        if error.errno == errno.EISDIR:  # a folder opened for writing
+        # A folder opened for writing; on Windows, any folder (a folder cannot be opened there).
+        if error.errno == errno.EISDIR or (error.errno == errno.EACCES and os.path.isdir(path)):
             raise NotOwnFile("a folder, not a file") from None
         if error.errno == errno.ENXIO:  # a FIFO with no reader
             raise NotOwnFile("not a regular file") from None

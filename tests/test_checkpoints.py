@@ -742,13 +742,17 @@ def test_a_checkpoint_records_the_flags_that_made_it_and_no_others(tmp_path):
 
 
 def test_the_resume_command_drops_overwrite_and_adds_resume_once(monkeypatch, tmp_path):
-    # From the project's folder: the trainer by its relative path, the far Python by its
-    # absolute one, whichever is shorter.
+    # From the project's folder: the trainer and the venv's Python by their relative paths,
+    # shorter than their absolute ones; the root by its absolute one.
+    import cli
+
+    monkeypatch.setattr(cli, "WINDOWS_SHELLS", False)  # as sh quotes it (test_bad_input: both)
     monkeypatch.chdir(checkpoints.TRAINER.parent)
-    monkeypatch.setattr(checkpoints.sys, "executable", str(tmp_path / "venv" / "python"))
+    monkeypatch.setattr(checkpoints.sys, "executable",
+                        str(checkpoints.TRAINER.parent / ".venv" / "bin" / "python"))
     command = checkpoints.resume_command(["--save-dir", "my ck", "--overwrite", "--seed", "3"])
-    assert command == (f"{tmp_path / 'venv' / 'python'} train_rnn_mnist.py --save-dir 'my ck' "
-                       "--seed 3 --resume")
+    assert command == (".venv/bin/python train_rnn_mnist.py --save-dir 'my ck' --seed 3 "
+                       "--resume")
     assert checkpoints.resume_command(["--save-dir", "ck", "--resume"]).endswith(
         "--save-dir ck --resume")
     assert checkpoints.shortest_path("/") == "/"  # shorter than ../../..
