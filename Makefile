@@ -15,7 +15,7 @@
 #              the browser is the system's: apt-get install chromium chromium-driver)
 # make demo  - the browser page, web/index.html, opened in the system's browser
 # make mutate - mutmut's mutation run over the newer plain-Python modules, with each one's score
-#              (tests/MUTATION.md; about an hour; not part of make test)
+#              (tests/MUTATION.md; over an hour on 2 cores; not part of make test)
 # make lock  - regenerate the locks (requirements*.txt, every package with its hashes) from the
 #              hand-written requirements*.in, after changing a pin
 #
