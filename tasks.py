@@ -263,6 +263,13 @@ SIMULATIONS = {
 }
 
 
+def with_on_python_path(folder):
+    """The environment with `folder` first on PYTHONPATH: its sitecustomize.py starts in every
+    Python started with it, the scripts that tests start included."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [
+        str(folder), os.environ.get("PYTHONPATH")]))}
+
+
 def test_platforms(settings, extra):
     """The suite under Linux Pythons made to lack what macOS's and Windows' Pythons lack, so
     that those systems' code paths run here (the README says what cannot be played)."""
@@ -271,9 +278,8 @@ def test_platforms(settings, extra):
                         f"'{settings['WHOLE']}'")
     python = test_python()
     for platform, args in SIMULATIONS[settings["WHOLE"]]:
-        env = {**os.environ, "SIMULATED_PLATFORM": platform,
-               "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "tests" / "platforms"),
-                                                            os.environ.get("PYTHONPATH")]))}
+        env = {**with_on_python_path(ROOT / "tests" / "platforms"),
+               "SIMULATED_PLATFORM": platform}
         say(f"{PROG} test-platforms: as {platform}:")
         status = show_and_call(python, "-m", "pytest", *args, *extra, env=env)
         if status != 0:
@@ -467,8 +473,7 @@ def mutate(settings, extra):
     if not extra:
         shutil.rmtree(MUTATED, ignore_errors=True)
     # The shim in tests/mutation makes the scripts that tests start take part (its docstring).
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [
-        str(ROOT / "tests" / "mutation"), os.environ.get("PYTHONPATH")]))}
+    env = with_on_python_path(ROOT / "tests" / "mutation")
     status = show_and_call(python, "-m", "mutmut", "run", *extra, env=env)
     if status != 0:
         return status
@@ -502,11 +507,9 @@ def mutation_scores(text):
 def format_scores(scores):
     """A table: per module, the mutants, the caught, the rest by verdict, the score."""
     rows = [("module", "mutants", "caught", "survived", "no tests", "other", "score")]
-    totals = {}
+    totals = {verdict: sum(verdicts.get(verdict, 0) for verdicts in scores.values())
+              for verdict in {verdict for verdicts in scores.values() for verdict in verdicts}}
     for module, verdicts in sorted(scores.items()) + [("all", totals)]:
-        if module != "all":
-            for verdict, count in verdicts.items():
-                totals[verdict] = totals.get(verdict, 0) + count
         mutants = sum(verdicts.values())
         caught = sum(verdicts.get(verdict, 0) for verdict in CAUGHT)
         survived, untested = verdicts.get("survived", 0), verdicts.get("no tests", 0)
