@@ -890,6 +890,47 @@ def test_a_folder_replaced_after_it_was_locked_is_not_ours(tmp_path):
                                   "removed or replaced while this run used it")
 
 
+def test_a_resume_restores_the_model_and_the_data_order_and_starts_at_the_next_step(
+        tmp_path, monkeypatch):
+    # Stand-ins for the graph's Saver and the checkpoint (the trains tests do it for real):
+    # this checks which pieces start() hands to which, fast enough for the mutation run.
+    saved = run_checkpoints(tmp_path)
+    calls = []
+    monkeypatch.setattr(checkpoints, "model_saver", lambda: "saver")
+    monkeypatch.setattr(checkpoints, "restore_variables",
+                        lambda *args: calls.append(("restore_variables", *args)))
+    saved.mnist = type("Mnist", (), {"train": type("T", (), {
+        "restore": lambda self, state: calls.append(("restore_data", state))})()})()
+    saved.resumed = type("Resumed", (), {"step": 41, "data_state": "order",
+                                         "release": lambda self: calls.append(("release",))})()
+    assert saved.start(session="session") == 42
+    assert calls == [("restore_variables", "session", "saver", saved.resumed),
+                     ("restore_data", "order"), ("release",)]
+    assert saved.saver == "saver"
+
+
+def test_a_save_that_fails_names_the_step_and_the_reason_and_whether_a_checkpoint_is_kept(
+        tmp_path, monkeypatch):
+    saved = run_checkpoints(tmp_path)
+    saved.mnist = type("Mnist", (), {"sha256": {}, "train": type("T", (), {
+        "state": lambda self: {}})()})()
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(checkpoints, "save", full_disk)
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        saved.save(FakeSession([np.ones(2)]), 12)
+    assert str(refused.value) == (f"--save-dir {tmp_path / 'ck'}: the checkpoint of step 12 "
+                                  "cannot be written (No space left on device)")
+    (tmp_path / "ck" / "LATEST").write_text("step-0000010-abcdefgh\n")
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        saved.save(FakeSession([np.ones(2)]), 13)
+    assert str(refused.value) == (f"--save-dir {tmp_path / 'ck'}: the checkpoint of step 13 "
+                                  "cannot be written (No space left on device); the folder's "
+                                  "previous checkpoint is kept")
+    assert saved.saved_step is None  # so that the end of the run tries step 13 again
+
+
 class FakeSaver:
     """tf.train.Saver's save(), writing the model's two files as it does; no TensorFlow."""
 
