@@ -772,6 +772,62 @@ def test_the_lock_names_this_process_alone_and_refuses_a_second_holder(tmp_path)
     checkpoints.lock(tmp_path).close()  # free again
 
 
+def test_the_in_use_message_shows_at_most_64_characters_of_the_lock_file_or_unknown(tmp_path):
+    held = checkpoints.lock(tmp_path)
+    try:
+        for text, holder in [("", "unknown"), (" \n", "unknown"), ("7" * 100, "7" * 64)]:
+            (tmp_path / ".lock").write_text(text)  # what a crashed or foreign holder left
+            with pytest.raises(checkpoints.CheckpointError) as refused:
+                checkpoints.lock(tmp_path)
+            assert str(refused.value) == (f"--save-dir {tmp_path} is in use by another run "
+                                          f"(process {holder}): one run per folder")
+    finally:
+        held.close()
+
+
+def read_only_medium(monkeypatch, code=errno.EROFS):
+    """checkpoints' files opened as on a read-only disk, or a folder of another user's (root
+    passes the permission checks, so it cannot be made by chmod here)."""
+    real = checkpoints.open_own_file
+
+    def open_own_file(path, flags, *args):
+        if flags & (os.O_RDWR | os.O_WRONLY | os.O_CREAT):
+            raise OSError(code, os.strerror(code), str(path))
+        return real(path, flags, *args)
+    monkeypatch.setattr(checkpoints, "open_own_file", open_own_file)
+
+
+@pytest.mark.parametrize("code", [errno.EROFS, errno.EACCES, errno.EPERM])
+def test_a_checkpoint_that_cannot_be_written_is_read_and_held_read_only(tmp_path, monkeypatch,
+                                                                          code):
+    saved_checkpoint(tmp_path)
+    read_only_medium(monkeypatch, code)
+    checkpoint = checkpoints.load(tmp_path)
+    try:
+        assert checkpoint.step == 20 and checkpoint.held.mode == "rb"
+        assert checkpoint.held.read() == (tmp_path / "step-0000020-abcdefgh" /
+                                          "settings.json").read_bytes()
+    finally:
+        checkpoint.release()
+
+
+def test_a_settings_file_that_fails_otherwise_is_not_opened_read_only(tmp_path, monkeypatch):
+    saved_checkpoint(tmp_path)
+    read_only_medium(monkeypatch, errno.EIO)
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.load(tmp_path)
+    assert str(refused.value) == (f"{tmp_path / 'step-0000020-abcdefgh' / 'settings.json'}: "
+                                  "cannot be read (Input/output error)")
+
+
+def test_a_save_dir_where_the_lock_cannot_be_made_is_refused_in_one_line(tmp_path, monkeypatch):
+    read_only_medium(monkeypatch, errno.EACCES)
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.lock(tmp_path)
+    assert str(refused.value) == f"--save-dir {tmp_path}: cannot be written (Permission denied)"
+    assert not (tmp_path / ".lock").exists()
+
+
 def test_leftovers_and_older_checkpoints_go_and_nothing_else(tmp_path):
     names = {".unfinished-abcdefgh": "folder", ".LATEST.unfinished-abcdefgh": "file",
              "step-0000010-abcdefgh": "folder", "step-0000020-abcdefgh": "folder",
