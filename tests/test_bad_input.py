@@ -1,5 +1,6 @@
 """Bad flags and bad data files: one clear line, a non-zero exit, no traceback."""
 
+import io
 import zipfile
 
 import numpy as np
@@ -174,13 +175,18 @@ def only_validation_images(tmp_path, arrays):
                     x_train=arrays["x_train"][:5000], y_train=arrays["y_train"][:5000])
 
 
-def with_header(tmp_path, arrays, name, key, shape):
+def with_header(tmp_path, arrays, name, key, shape, version=None):
     """The archive with `key`'s header declaring `shape` over its real data: a file that lies
-    about its size, as NumPy would believe it."""
+    about its size, as NumPy would believe it. Version (2, 0) is the header NumPy writes for
+    arrays whose description passes 64 KB."""
     path = save_npz(tmp_path / name, arrays)
     real = f"{tuple(arrays[key].shape)}".encode()
     with zipfile.ZipFile(path) as archive:
         members = {info.filename: archive.read(info) for info in archive.infolist()}
+    if version is not None:
+        written = io.BytesIO()
+        np.lib.format.write_array(written, arrays[key], version=version)
+        members[f"{key}.npy"] = written.getvalue()
     members[f"{key}.npy"] = members[f"{key}.npy"].replace(real, f"{shape}".encode().ljust(
         len(real)), 1)
     with zipfile.ZipFile(path, "w") as archive:
@@ -197,12 +203,25 @@ def more_images_declared_than_held(tmp_path, arrays):
     return with_header(tmp_path, arrays, "cut.npz", "x_test", (900, 28, 28))
 
 
+def more_images_declared_in_a_version_2_header(tmp_path, arrays):
+    return with_header(tmp_path, arrays, "cut2.npz", "x_test", (900, 28, 28), version=(2, 0))
+
+
+def more_labels_declared_than_held(tmp_path, arrays):
+    return with_header(tmp_path, arrays, "cut_labels.npz", "y_test", (900,))
+
+
 BAD_FILES = [
     (missing_file, "no such file"),
     (billion_images_declared, "x_test declares 1,000,000,000 images (784.0 GB), more than "
                               "MNIST-like data holds (this loader reads 1 GB an array at most)"),
     (more_images_declared_than_held, "x_test declares 900 images (705,600 bytes) but holds "
                                      "156,928 bytes: the file is cut short or lies"),
+    (more_images_declared_in_a_version_2_header, "x_test declares 900 images (705,600 bytes) "
+                                                 "but holds 156,928 bytes: the file is cut "
+                                                 "short or lies"),
+    (more_labels_declared_than_held, "y_test declares 900 labels (900 bytes) but holds 328 "
+                                     "bytes: the file is cut short or lies"),
     (a_folder, "not a file"),
     (text_file, "not an .npz archive (it does not start like a zip file)"),
     (single_npy, "not an .npz archive (a single .npy array)"),
