@@ -472,6 +472,10 @@ def mutate(settings, extra):
     python = installed("requirements-mutate.txt")
     if not extra:
         shutil.rmtree(MUTATED, ignore_errors=True)
+    else:
+        # mutmut copies the project once and never again: the tests written since then are
+        # the ones a run with mutant names is for (mutmut mutates no test).
+        shutil.rmtree(MUTATED / "tests", ignore_errors=True)
     # The shim in tests/mutation makes the scripts that tests start take part (its docstring).
     env = with_on_python_path(ROOT / "tests" / "mutation")
     status = show_and_call(python, "-m", "mutmut", "run", *extra, env=env)

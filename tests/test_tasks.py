@@ -66,6 +66,22 @@ def test_mutate_is_refused_where_there_is_no_fork(monkeypatch, capsys):
         "mutate: mutmut needs fork(), which Windows has not: run it in WSL\n")
 
 
+@pytest.mark.parametrize("names, left", [((), set()), (("cli.x_fail*",), {"cli.py"})])
+def test_mutate_starts_afresh_or_keeps_the_mutants_but_takes_the_tests_anew(
+        monkeypatch, tmp_path, names, left):
+    mutated = tmp_path / "mutants"
+    (mutated / "tests").mkdir(parents=True)
+    (mutated / "tests" / "test_old.py").write_text("")
+    (mutated / "cli.py").write_text("")
+    monkeypatch.setattr(tasks, "MUTATED", mutated)
+    monkeypatch.setattr(tasks, "installed", lambda *args: "python")
+    calls = []
+    monkeypatch.setattr(tasks, "show_and_call", lambda *args, **kwargs: calls.append(args) or 1)
+    assert tasks.main(["mutate", *names]) == 1  # mutmut's status, passed on
+    assert calls == [("python", "-m", "mutmut", "run", *names)]
+    assert {path.name for path in mutated.iterdir()} == left if mutated.exists() else not left
+
+
 def test_setup_cfg_mutates_the_modules_of_the_mutation_run_and_copies_every_script():
     import configparser
 
