@@ -465,7 +465,8 @@ def mutate(settings, extra):
     """mutmut over setup.cfg's only_mutate modules, then each one's score (tests/MUTATION.md).
 
     Starts afresh, unless further words name mutants to test again (mutmut run's patterns,
-    such as 'cli.x_shell_command*'), which reuse the last run's results for the rest."""
+    such as 'cli.x_fail*': `python3 tasks.py mutate 'cli.x_fail*'`, since make takes further
+    words as targets). mutmut keeps the other results only while the tests are unchanged."""
     if not hasattr(os, "fork"):
         raise TaskError(f"{PROG} mutate: mutmut needs fork(), which Windows has not: run it in "
                         "WSL")
