@@ -9,6 +9,7 @@ import signal
 import subprocess
 import threading
 import time
+import types
 from pathlib import Path
 
 import numpy as np
@@ -920,10 +921,16 @@ def test_a_model_that_is_not_finite_is_not_saved(tmp_path, monkeypatch):
         saved.save(FakeSession([np.array([np.inf])]), 12)
 
 
+def stand_in_mnist(restore=None):
+    """What RunCheckpoints uses of read_data_sets()'s result: the data's hashes, the training
+    stream's state and its restore."""
+    train = types.SimpleNamespace(state=lambda: {}, restore=restore)
+    return types.SimpleNamespace(sha256={}, train=train)
+
+
 def test_periodic_saves_come_every_save_every_steps_and_once_per_step(tmp_path, monkeypatch):
     saved = run_checkpoints(tmp_path, "--save-every", "3")
-    saved.mnist = type("Mnist", (), {"sha256": {}, "train": type("T", (), {
-        "state": lambda self: {}})()})()
+    saved.mnist = stand_in_mnist()
     written = []
     monkeypatch.setattr(checkpoints, "save", lambda folder, session, saver, settings, state,
                         still_ours: written.append(settings["step"]))
@@ -955,8 +962,7 @@ def test_a_resume_restores_the_model_and_the_data_order_and_starts_at_the_next_s
     monkeypatch.setattr(checkpoints, "model_saver", lambda: "saver")
     monkeypatch.setattr(checkpoints, "restore_variables",
                         lambda *args: calls.append(("restore_variables", *args)))
-    saved.mnist = type("Mnist", (), {"train": type("T", (), {
-        "restore": lambda self, state: calls.append(("restore_data", state))})()})()
+    saved.mnist = stand_in_mnist(restore=lambda state: calls.append(("restore_data", state)))
     saved.resumed = type("Resumed", (), {"step": 41, "data_state": "order",
                                          "release": lambda self: calls.append(("release",))})()
     assert saved.start(session="session") == 42
@@ -968,8 +974,7 @@ def test_a_resume_restores_the_model_and_the_data_order_and_starts_at_the_next_s
 def test_a_save_that_fails_names_the_step_and_the_reason_and_whether_a_checkpoint_is_kept(
         tmp_path, monkeypatch):
     saved = run_checkpoints(tmp_path)
-    saved.mnist = type("Mnist", (), {"sha256": {}, "train": type("T", (), {
-        "state": lambda self: {}})()})()
+    saved.mnist = stand_in_mnist()
 
     def full_disk(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
