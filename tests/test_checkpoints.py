@@ -963,8 +963,8 @@ def test_a_resume_restores_the_model_and_the_data_order_and_starts_at_the_next_s
     monkeypatch.setattr(checkpoints, "restore_variables",
                         lambda *args: calls.append(("restore_variables", *args)))
     saved.mnist = stand_in_mnist(restore=lambda state: calls.append(("restore_data", state)))
-    saved.resumed = type("Resumed", (), {"step": 41, "data_state": "order",
-                                         "release": lambda self: calls.append(("release",))})()
+    saved.resumed = types.SimpleNamespace(step=41, data_state="order",
+                                          release=lambda: calls.append(("release",)))
     assert saved.start(session="session") == 42
     assert calls == [("restore_variables", "session", "saver", saved.resumed),
                      ("restore_data", "order"), ("release",)]
