@@ -1,4 +1,7 @@
-# make run   - create .venv, install the pinned requirements, run the article's training
+# make run   - create .venv, install the pinned requirements, run the article's training, keep
+#              its model in runs/article
+# make predict, make compare, make export-page - predict_digit.py, compare_with_article.py,
+#              export_page_model.py with ARGS, in the venv
 # make test  - the same set-up and the tests' tools, then the test suite (slow tests skipped)
 # make notebook - the article's notebook, train_rnn_mnist.ipynb, in Jupyter (installed on demand)
 # make tensorboard - TensorBoard (installed on demand) on LOGDIR, a run's --logdir (runs/tb)
@@ -6,7 +9,7 @@
 # make study - the article's run with seeds 0..SEEDS-1 into runs/, JOBS at a time (default: the
 #              number of cores), compared with the article
 # make reference - the 100 reference runs (seeds 0..99) into data/reference_runs.csv, then
-#              REPRODUCTION.md's figures and pictures rewritten from it
+#              docs/reproduction.md's figures and pictures rewritten from it
 # make bench - the article's run against Keras 3, PyTorch and the floor; writes bench/results.md
 #              (BENCH_QUICK=1: a few steps, one run each, to check the harness)
 # make test-platforms - the platform-sensitive tests under simulated macOS and Windows Pythons
@@ -28,7 +31,7 @@ PYTHON ?= python3
 SETTINGS := ARGS SEEDS JOBS RUNS LOGDIR BENCH_QUICK BENCH_OUTPUT WHOLE
 $(foreach name,$(SETTINGS),$(if $(filter undefined,$(origin $(name))),,$(eval export $(name))))
 
-TARGETS := run test test-slow study reference notebook tensorboard bench test-platforms test-page demo mutate lock clean
+TARGETS := run predict compare export-page test test-slow study reference notebook tensorboard bench test-platforms test-page demo mutate lock clean
 .PHONY: $(TARGETS)
 
 $(TARGETS):

@@ -12,151 +12,19 @@ The logs are read with the same line patterns that train_rnn_mnist.py prints wit
 """
 
 import argparse
-import codecs
-import glob
 import itertools
-import re
 import sys
-from dataclasses import dataclass, field
-from pathlib import Path
 
+# The project's package first: outside the venv it says in one line what to install.
+from rnn_mnist import reference_runs
 import numpy as np
 
-# Importing the project's modules must not write a __pycache__ into the repository.
-sys.dont_write_bytecode = True
-import reference_runs  # noqa: E402
-from cli import keep_output_printable, png_path  # noqa: E402
-from log_lines import (FULL_TEST_LINE_PATTERN, LOG_LINE_PATTERN, TEST_LINE_PATTERN,  # noqa: E402
-                       format_log_line)
+from rnn_mnist.cli import keep_output_printable, png_path
+from rnn_mnist.log_lines import (ARTICLE_LOG, LogError, expanded, is_a_128_image_figure, parse_log)
 
-ARTICLE_LOG = Path(__file__).resolve().parent / "data" / "article_log.txt"
 TABLE_EVERY = 100  # table rows: every 100th step, and the last one
 VERDICT_STEPS = 200  # the verdict compares the losses over the last 200 steps
 SMOOTHING_WINDOW = 5  # log points per moving average in the plot: 50 steps at the article's pace
-
-
-class LogError(Exception):
-    """A log that cannot be read; the message names the file and the problem."""
-
-
-@dataclass
-class RunLog:
-    source: str
-    steps: list = field(default_factory=list)
-    losses: list = field(default_factory=list)
-    accuracies: list = field(default_factory=list)
-    test_accuracy: float = None  # the article's figure, on the first --test-len test images
-    full_test_accuracy: float = None  # on the whole test set
-    full_test_count: int = None
-
-    def __post_init__(self):
-        # step -> its position in the lists: a lookup in constant time
-        self._row = {step: row for row, step in enumerate(self.steps)}
-
-    def add(self, step, loss, accuracy):
-        self._row[step] = len(self.steps)
-        self.steps.append(step)
-        self.losses.append(loss)
-        self.accuracies.append(accuracy)
-
-    def logs(self, step):
-        return step in self._row
-
-    def loss_at(self, step):
-        return self.losses[self._row[step]]
-
-    def accuracy_at(self, step):
-        return self.accuracies[self._row[step]]
-
-    def values_at(self, metric, steps):
-        values = getattr(self, metric)
-        return [values[self._row[step]] for step in steps]
-
-    def numbers(self):
-        """Everything the log holds, hashable: two logs with the same are one run given twice."""
-        return (tuple(self.steps), tuple(self.losses), tuple(self.accuracies),
-                self.test_accuracy, self.full_test_accuracy)
-
-    @property
-    def article_figure(self):
-        """Its Test Accuracy where it is a 128-image figure like the article's, else None."""
-        if self.test_accuracy is None or not is_a_128_image_figure(self.test_accuracy):
-            return None
-        return self.test_accuracy
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading logs
-
-
-def parse_log_text(text, source):
-    """Read the lines train_rnn_mnist.py prints; anything else is an error naming the line."""
-    log = RunLog(source)
-    lines = text.splitlines()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        if number == len(lines) and not text.endswith("\n"):
-            raise LogError(f"{source}, line {number}: cut off (no newline at the end of the "
-                           "file: was the run still writing?)")
-        if step_line := LOG_LINE_PATTERN.fullmatch(line):
-            step = int(step_line["step"])
-            if log.steps and step <= log.steps[-1]:
-                raise LogError(f"{source}, line {number}: step {step} comes after step "
-                               f"{log.steps[-1]}")
-            log.add(step, float(step_line["loss"]), float(step_line["acc"]))
-        elif test_line := TEST_LINE_PATTERN.fullmatch(line):
-            log.test_accuracy = float(test_line["acc"])
-        elif full_test_line := FULL_TEST_LINE_PATTERN.fullmatch(line):
-            log.full_test_accuracy = float(full_test_line["acc"])
-            log.full_test_count = int(full_test_line["count"])
-        else:
-            shown = line if len(line) <= 60 else line[:57] + "..."
-            raise LogError(f"{source}, line {number}: not a line of train_rnn_mnist.py's log: "
-                           f"{shown!r}")
-    if not log.steps:
-        raise LogError(f"{source}: no step lines (expected lines like "
-                       f"{format_log_line(10, 1.751291, 0.42969)!r})")
-    return log
-
-
-def decoded(data):
-    """A log's text, whether saved as UTF-8, UTF-8 with a BOM (Windows' Notepad) or UTF-16 with
-    its BOM (Windows PowerShell 5.1's `>`); CRLF line ends are read as LF ones."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    return data.decode("utf-8-sig")
-
-
-def expanded(arguments):
-    """The LOG arguments, with a pattern (runs/seed-*.log) that names no file expanded as a
-    POSIX shell would (Windows' shells pass it on as it is), in the order of the numbers in the
-    names: seed-2 before seed-10."""
-    paths = []
-    for argument in arguments:
-        if Path(argument).exists() or not any(mark in argument for mark in "*?["):
-            paths.append(argument)
-            continue
-        matches = sorted(glob.glob(argument), key=lambda name: [
-            int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)])
-        if not matches:
-            raise LogError(f"{argument}: no such file, and no file matches it")
-        paths.extend(matches)
-    return paths
-
-
-def parse_log(path):
-    try:
-        text = decoded(Path(path).read_bytes())
-    except FileNotFoundError:
-        raise LogError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise LogError(f"{path}: a folder, not a log file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise LogError(f"{path}: cannot be read ({error})") from None
-    if not text.strip():
-        raise LogError(f"{path}: empty file")
-    return parse_log_text(text, str(path))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,16 +69,6 @@ def mean_pairwise_loss_difference(runs, window):
                    for first, second in itertools.combinations(runs, 2)]
     differences = [difference for difference in differences if difference is not None]
     return float(np.mean(differences)) if differences else None
-
-
-ARTICLE_TEST_IMAGES = 128  # the article's "Test Accuracy": its first 128 test images
-
-
-def is_a_128_image_figure(accuracy):
-    """Whether an accuracy is k/128, as the article's --test-len gives: a log made with another
-    --test-len (500: 0.962) mostly is not."""
-    count = accuracy * ARTICLE_TEST_IMAGES
-    return abs(count - round(count)) < 1e-6
 
 
 def unlike_the_article(article, run):
@@ -372,6 +230,38 @@ def reference_or_none():
         return None
 
 
+USUAL_SHARE = 95  # a log is like the reference runs if it is within their band as often as 95% are
+
+
+def verdict_line(reference, article, runs):
+    """The answer first, in one line: whether each log is like the reference runs, and whether
+    the article's is, by how many logged steps' losses are within their 1-99% band."""
+    low, high = reference_runs.VERDICT_BAND
+    band = reference_runs.bands(reference.losses, reference_runs.VERDICT_BAND)
+    ours = sorted(reference_runs.steps_within(losses, band[low], band[high])
+                  for losses in reference.losses)
+    usual = ours[int(len(ours) * (100 - USUAL_SHARE) / 100)]  # USUAL_SHARE% are at least this
+    placed = [reference_runs.standing(reference, run)[3] for run in runs
+              if reference_runs.is_comparable(reference, run)]
+    article_within = reference_runs.standing(reference, article)[3]
+    steps = len(reference.steps)
+    usual_text = (f"{USUAL_SHARE}% of those runs are at {usual} or more, the article's log at "
+                  f"{article_within}")
+    if not placed:
+        return ("Verdict: not placed: the reference runs are for the default settings, and "
+                f"{'this log has' if len(runs) == 1 else 'these logs have'} others (below)")
+    like = sum(within >= usual for within in placed)
+    band_text = f"the {low}-{high}% loss band of our {len(ours)} reference runs"
+    if len(runs) == 1:
+        answer = "like the article's run and ours" if like else "unlike our runs"
+        return (f"Verdict: {answer}: this log is within {band_text} at {placed[0]} of {steps} "
+                f"logged steps ({usual_text})")
+    unplaced = f", {len(runs) - len(placed)} not placed (other settings)" \
+        if len(placed) < len(runs) else ""
+    return (f"Verdict: {like} of {len(placed)} logs like our runs{unplaced}: within {band_text} "
+            f"at {', '.join(map(str, placed))} of {steps} logged steps ({usual_text})")
+
+
 def print_reference_standing(reference, runs):
     """Where each log stands among the reference runs: its percentile every 100th step and
     for its test figures (one log), and a one-line verdict (each log)."""
@@ -447,9 +337,11 @@ def plot_curves(article, runs, path, reference=None):
                   label=f"article ({window_label(article.steps)})")
 
         if reference is not None and list(steps) == reference.steps:
-            band = reference_runs.bands(getattr(reference, metric), (5, 25, 75, 95))
-            axis.fill_between(steps, band[5], band[95], color="0.85", linewidth=0,
-                              label=f"the {len(reference.seeds)} reference runs: 5-95%")
+            # The band the verdict names (VERDICT_BAND), and the middle half of the runs.
+            low, high = reference_runs.VERDICT_BAND
+            band = reference_runs.bands(getattr(reference, metric), (low, 25, 75, high))
+            axis.fill_between(steps, band[low], band[high], color="0.85", linewidth=0,
+                              label=f"the {len(reference.seeds)} reference runs: {low}-{high}%")
             axis.fill_between(steps, band[25], band[75], color="0.7", linewidth=0,
                               label="25-75%")
         values = np.array([run.values_at(metric, steps) for run in runs])
@@ -513,13 +405,16 @@ def main(argv=None):
                   f"{earlier.source}: one run given twice would count twice", file=sys.stderr)
             sys.exit(1)
 
+    reference = reference_or_none()
+    if reference is not None:
+        print(verdict_line(reference, article, runs))
+        print()
     print_unlike_the_article(article, runs)
     print_training_table(article, runs)
     print_test_accuracies(article, runs)
     if len(runs) > 1:
         print_per_run_table(runs)
     print_verdict(article, runs)
-    reference = reference_or_none()
     if reference is not None:
         print_reference_standing(reference, runs)
     if args.plot:

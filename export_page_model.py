@@ -14,18 +14,15 @@ import argparse
 import base64
 import json
 import os
-import sys
 from pathlib import Path
 
+# The project's package first: outside the venv it says in one line what to install.
+from rnn_mnist import checkpoints, tensorflow_v1
 import numpy as np
 
-# Importing the project's modules must not write a __pycache__ into the repository.
-sys.dont_write_bytecode = True
-import checkpoints  # noqa: E402
-import input_data  # noqa: E402
-import tensorflow_v1  # noqa: E402
-from cli import fail, keep_output_printable, output_path, system_reason  # noqa: E402
-from safe_files import write_new_file  # noqa: E402
+import input_data
+from rnn_mnist.cli import fail, keep_output_printable, output_path, system_reason
+from rnn_mnist.safe_files import write_new_file
 
 PROG = "export_page_model.py"
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "web" / "model.js"
@@ -84,8 +81,9 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         prog=PROG, formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="Write a checkpoint's model into the browser page's model file.")
-    parser.add_argument("--checkpoint", type=Path, required=True, metavar="DIR",
-                        help="a folder written by train_rnn_mnist.py --save-dir")
+    parser.add_argument("--checkpoint", type=Path, default=checkpoints.KEPT_MODEL, metavar="DIR",
+                        help="a folder written by train_rnn_mnist.py --save-dir; by default the "
+                        "model that `make run` keeps")
     parser.add_argument("--output", type=output_path(".js"), default=DEFAULT_OUTPUT,
                         metavar="FILE.js", help="the model file to write")
     parser.add_argument("--overwrite", action="store_true",

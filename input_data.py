@@ -21,11 +21,12 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+# The project's package first: outside the venv it says in one line what to install.
+from rnn_mnist import tensorflow_v1
 import numpy as np
 
-from cli import one_line
-import tensorflow_v1
-from tensorflow_v1 import tf
+from rnn_mnist.cli import one_line
+from rnn_mnist.tensorflow_v1 import tf
 
 EMBEDDED_MNIST = Path(__file__).resolve().parent / "data" / "mnist.npz"
 MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")

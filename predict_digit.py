@@ -19,18 +19,16 @@ import argparse
 import sys
 from pathlib import Path
 
+# The project's package first: outside the venv it says in one line what to install.
+from rnn_mnist import checkpoints, tensorflow_v1
 import numpy as np
 
-# Importing the project's modules must not write a __pycache__ into the repository.
-sys.dont_write_bytecode = True
-import checkpoints  # noqa: E402
-import input_data  # noqa: E402
-import tensorflow_v1  # noqa: E402
-from cli import fail, gif_path, keep_output_printable, non_negative_int, png_path  # noqa: E402
-from digit_photo import FRAME, ImageError, read_digit  # noqa: E402
-from input_data import NUM_CLASSES, flatten_and_scale  # noqa: E402
-from tensorflow_v1 import tf  # noqa: E402
-from train_rnn_mnist import RNN, placeholders  # noqa: E402  (the article's model)
+import input_data
+from input_data import NUM_CLASSES, flatten_and_scale
+from rnn_mnist.cli import fail, gif_path, keep_output_printable, non_negative_int, png_path
+from rnn_mnist.digit_photo import FRAME, ImageError, read_digit
+from rnn_mnist.tensorflow_v1 import tf
+from train_rnn_mnist import RNN, placeholders  # the article's model
 
 PROG = "predict_digit.py"
 
@@ -202,8 +200,9 @@ def parse_args(argv=None):
     )
     parser.add_argument("image", nargs="?", type=Path, metavar="IMAGE",
                         help="a picture of one digit, dark on light or light on dark")
-    parser.add_argument("--checkpoint", type=Path, required=True, metavar="DIR",
-                        help="a folder written by train_rnn_mnist.py --save-dir")
+    parser.add_argument("--checkpoint", type=Path, default=checkpoints.KEPT_MODEL, metavar="DIR",
+                        help="a folder written by train_rnn_mnist.py --save-dir; by default the "
+                        "model that `make run` keeps")
     parser.add_argument("--test-index", type=non_negative_int, metavar="N",
                         help="classify image N of the embedded MNIST test set instead")
     parser.add_argument("--rows-plot", type=png_path, metavar="FILE.png",

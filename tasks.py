@@ -3,18 +3,21 @@
     python3 tasks.py run                     # Linux, macOS (make run calls this)
     py tasks.py run                          # Windows, which has no make
     py tasks.py run ARGS="--seed 3"          # settings as make takes them: NAME=VALUE
+    py tasks.py predict ARGS="--test-index 0"   # predict_digit.py with the model run kept
     py tasks.py test                         # the test suite (slow tests skipped)
     py tasks.py study SEEDS=100 JOBS=2       # the article's run with seeds 0..99, compared
 
-Commands: run, test, test-slow, test-platforms, test-page, demo, study, reference, notebook,
-tensorboard, bench, mutate, lock, clean.
+Commands: run, predict, compare, export-page, test, test-slow, test-platforms, test-page, demo,
+study, reference, notebook, tensorboard, bench, mutate, lock, clean.
 Settings, as NAME=VALUE words or in the environment (the Makefile exports make's own): ARGS
-(the trainer's flags), SEEDS (10), JOBS (the number of cores), RUNS (runs), LOGDIR (runs/tb),
-BENCH_QUICK, BENCH_OUTPUT (bench/results.md; runs/bench-quick.md with BENCH_QUICK), WHOLE
-(test-platforms: the whole suite as macOS, not only its platform-sensitive part).
-ARGS is split into words as a POSIX shell would split it and passed to the trainer as
+(the flags of the trainer, or of the script that predict, compare and export-page run), SEEDS
+(10), JOBS (the number of cores, lowered to what the memory holds), RUNS (runs), LOGDIR
+(runs/tb), BENCH_QUICK, BENCH_OUTPUT (bench/results.md; runs/bench-quick.md with BENCH_QUICK),
+WHOLE (test-platforms: the whole suite as macOS, not only its platform-sensitive part).
+ARGS is split into words as a POSIX shell would split it and passed to the script as
 arguments, never run as shell text.
 
+`run` keeps the model it trains in runs/article, where predict and export-page look for it.
 The first command makes .venv with the locked set (requirements.txt, every package pinned with
 its hashes; the tests, the page's tests, the notebook, TensorBoard and the bench each have a
 lock of their own that holds it too), installed by uv, which it brings into a venv of its own,
@@ -40,6 +43,9 @@ VENV = ROOT / ".venv"
 SUPPORTED_PYTHONS = ((3, 10), (3, 13))  # TensorFlow 2.21 has wheels for these
 # Messages name the command as the user typed it: `make study` through the Makefile.
 PROG = "make" if "MAKELEVEL" in os.environ else "tasks.py"
+# ... and a command to type next, as this system types it.
+RUN_AGAIN = "make" if "MAKELEVEL" in os.environ else \
+    "py tasks.py" if os.name == "nt" else f"{Path(sys.executable).name} tasks.py"
 SETTINGS = {"ARGS": "", "SEEDS": "10", "JOBS": str(os.cpu_count() or 1), "RUNS": "runs",
             "LOGDIR": str(Path("runs") / "tb"), "BENCH_QUICK": "", "BENCH_OUTPUT": "",
             "WHOLE": ""}
@@ -79,17 +85,34 @@ def check_python_version():
 # .in files. Each extra's lock holds the run's set too, at the run's versions.
 
 LOCKS = {
-    "requirements.txt": ["requirements.in"],
-    "requirements-test.txt": ["requirements.in", "requirements-test.in"],
-    "requirements-notebook.txt": ["requirements.in", "requirements-notebook.in"],
-    "requirements-tensorboard.txt": ["requirements.in", "requirements-tensorboard.in"],
-    "requirements-page.txt": ["requirements.in", "requirements-test.in", "requirements-page.in"],
-    "requirements-mutate.txt": ["requirements.in", "requirements-test.in",
-                                "requirements-mutate.in"],
-    "bench/requirements-peers.txt": ["requirements.in", "bench/requirements-peers.in"],
-    "requirements-uv.txt": ["requirements-uv.in"],  # uv itself, which installs the others
+    "requirements.txt": ["requirements/run.in"],
+    "requirements/test.txt": ["requirements/run.in", "requirements/test.in"],
+    "requirements/notebook.txt": ["requirements/run.in", "requirements/notebook.in"],
+    "requirements/tensorboard.txt": ["requirements/run.in", "requirements/tensorboard.in"],
+    "requirements/page.txt": ["requirements/run.in", "requirements/test.in",
+                              "requirements/page.in"],
+    "requirements/mutate.txt": ["requirements/run.in", "requirements/test.in",
+                                "requirements/mutate.in"],
+    "requirements/bench.txt": ["requirements/run.in", "requirements/bench.in"],
+    "requirements/uv.txt": ["requirements/uv.in"],  # uv itself, which installs the others
 }
 UV_VENV = VENV / "uv"  # a venv of its own, so that .venv holds the locked set alone
+
+
+def make_venv(folder):
+    """A venv in `folder`, with pip; a Python that cannot make one is told what to install."""
+    import importlib.util
+
+    where = f"{sys.executable} (Python {sys.version.split()[0]})"
+    if importlib.util.find_spec("venv") is None or importlib.util.find_spec("ensurepip") is None:
+        raise TaskError(f"{PROG}: {where} cannot make a venv (it has no venv or ensurepip "
+                        f"module): on Debian or Ubuntu, sudo apt install python3-venv (or "
+                        f"python{sys.version_info[0]}.{sys.version_info[1]}-venv), then try again")
+    status = call([sys.executable, "-m", "venv", str(folder)], to_stderr=True)
+    if status != 0:
+        shutil.rmtree(folder, ignore_errors=True)  # half a venv would be taken for a whole one
+        raise TaskError(f"{PROG}: {where} could not make the venv {shown(folder)} (exit "
+                        f"{status}; its reason is above)")
 
 
 def first_existing(folder, *names):
@@ -97,15 +120,15 @@ def first_existing(folder, *names):
 
 
 def uv():
-    """uv, installed from requirements-uv.txt on first use; None where it cannot be."""
+    """uv, installed from requirements/uv.txt on first use; None where it cannot be."""
     found = first_existing(UV_VENV, "bin/uv", "Scripts/uv.exe")
     if found is not None:
         return found
-    call([sys.executable, "-m", "venv", str(UV_VENV)], to_stderr=True)
+    make_venv(UV_VENV)
     python = first_existing(UV_VENV, "bin/python", "Scripts/python.exe")
     if python is None or call([str(python), "-m", "pip", "install", "--quiet",
                                "--disable-pip-version-check", "--require-hashes", "-r",
-                               str(ROOT / "requirements-uv.txt")], to_stderr=True) != 0:
+                               str(ROOT / "requirements/uv.txt")], to_stderr=True) != 0:
         say(f"{PROG}: uv could not be installed; pip installs the locked set instead")
         return None
     return first_existing(UV_VENV, "bin/uv", "Scripts/uv.exe")
@@ -118,7 +141,7 @@ def lock(settings, extra):
     if tool is None:
         raise TaskError(f"{PROG} lock: needs uv, which could not be installed")
     for target, sources in LOCKS.items():
-        constraints = [] if target in ("requirements.txt", "requirements-uv.txt") else \
+        constraints = [] if target in ("requirements.txt", "requirements/uv.txt") else \
             ["--constraint", "requirements.txt"]
         say(f"{PROG} lock: {target} from {' + '.join(sources)}")
         status = call([str(tool), "pip", "compile", "--quiet", "--universal", "--python-version",
@@ -140,7 +163,7 @@ def installed(requirements, how_long=""):
     check_python_version()
     say(f"{PROG}: installing {requirements} into .venv{how_long}")
     if python is None:
-        call([sys.executable, "-m", "venv", str(VENV)], to_stderr=True)
+        make_venv(VENV)
         python = venv_python()
     install_lock(python, requirements)
     stamp.write_text(wanted, encoding="utf-8")
@@ -168,7 +191,7 @@ def run_python():
 
 
 def test_python():
-    return installed("requirements-test.txt")
+    return installed("requirements/test.txt")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,17 +231,62 @@ def args_words(settings):
     try:
         return shlex.split(settings["ARGS"])
     except ValueError as error:  # an unclosed quote
-        raise TaskError(f"{PROG}: ARGS cannot be read as arguments ({error}): {settings['ARGS']}")
+        raise TaskError(f"{PROG}: ARGS cannot be read as arguments ({error}): "
+                        f"{settings['ARGS']}") from None
+
+
+# `make run` keeps the model it trains here, so that predicting a digit, the GIF and the page's
+# export need no second training (rnn_mnist/checkpoints.py's KEPT_MODEL, the scripts' default).
+KEPT_MODEL = Path("runs") / "article"
+SAVE_FLAGS = ("--save-dir", "--resume", "--overwrite")
+
+
+def names_flag(words, flags):
+    """Whether the trainer's words name one of `flags`, whole or abbreviated as argparse allows
+    (--save-d, --save-dir=DIR)."""
+    return any(len(word.split("=")[0]) > 2 and flag.startswith(word.split("=")[0])
+               for word in words if word.startswith("--") for flag in flags)
 
 
 def run(settings, extra):
-    """The article's run: train_rnn_mnist.py with ARGS and any further words."""
+    """The article's run: train_rnn_mnist.py with ARGS and any further words. Unless they name
+    a --save-dir, the model is kept in runs/article, replacing the one the last `make run`
+    kept there (ARGS=--resume continues a run stopped there)."""
     python = run_python()
-    return show_and_call(python, "train_rnn_mnist.py", *args_words(settings), *extra)
+    words = [*args_words(settings), *extra]
+    kept = not names_flag(words, SAVE_FLAGS) or \
+        (not names_flag(words, ("--save-dir",)) and names_flag(words, ("--resume",)))
+    if kept:
+        replace = [] if names_flag(words, ("--resume",)) else ["--overwrite"]
+        words = ["--save-dir", str(KEPT_MODEL), *replace, *words]
+    status = show_and_call(python, "train_rnn_mnist.py", *words)
+    if status == 0 and kept:
+        say(f"{PROG} run: the trained model is kept in {KEPT_MODEL} (the next run replaces it); "
+            f"read a digit with it: {RUN_AGAIN} predict ARGS=\"--test-index 0\"")
+    return status
+
+
+def script_command(script):
+    """A command that runs one of the scripts in the venv with ARGS and any further words."""
+    def command(settings, extra):
+        return show_and_call(run_python(), script, *args_words(settings), *extra)
+    command.__doc__ = f"{script} with ARGS and any further words, in the venv."
+    return command
+
+
+predict = script_command("predict_digit.py")
+compare = script_command("compare_with_article.py")
+export_page = script_command("export_page_model.py")
 
 
 def test(settings, extra, slow=False):
+    """The linter over the code (pyproject.toml's [tool.ruff]), then the suite; with slow, only
+    the slow tests."""
     python = test_python()
+    if not slow:
+        status = show_and_call(python, "-m", "ruff", "check", "--quiet", ".")
+        if status != 0:
+            raise TaskError(f"{PROG} test: ruff found the problems above (exit {status})")
     return show_and_call(python, "-m", "pytest", *(["--runslow", "-m", "slow"] if slow else []),
                          *extra)
 
@@ -230,7 +298,7 @@ def test_slow(settings, extra):
 def test_page(settings, extra):
     """The browser page's tests in headless Chromium, driven by Selenium, installed for this
     command only. The browser is the system's: Debian's chromium and chromium-driver."""
-    python = installed("requirements-page.txt")
+    python = installed("requirements/page.txt")
     return show_and_call(python, "-m", "pytest", "--browser", "-m", "browser",
                          "tests/test_page.py", *extra)
 
@@ -306,7 +374,7 @@ def study(settings, extra):
     """
     prog = f"{PROG} study"
     seeds = positive_whole_number(prog, "SEEDS", settings["SEEDS"])
-    jobs = positive_whole_number(prog, "JOBS", settings["JOBS"])
+    jobs = capped_by_memory(prog, positive_whole_number(prog, "JOBS", settings["JOBS"]), seeds)
     args = args_words(settings)
     python = run_python()
     runs = ROOT / settings["RUNS"]
@@ -329,6 +397,54 @@ def study(settings, extra):
                          "--plot", shown(runs / "study.png"))
 
 
+# The default run's peak memory is 820 to 870 MB (bench/results.md, README); a seed is given 1 GB.
+MEMORY_PER_SEED = 1 << 30
+
+
+def available_memory():
+    """The bytes of memory free for new processes, or None where this cannot be told: Linux's
+    MemAvailable; elsewhere half the machine's memory (macOS), or Windows' available memory."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    except (AttributeError, ValueError, OSError):
+        pass
+    try:
+        import ctypes
+
+        class MemoryStatus(ctypes.Structure):
+            _fields_ = [("length", ctypes.c_ulong), ("load", ctypes.c_ulong),
+                        ("total", ctypes.c_ulonglong), ("available", ctypes.c_ulonglong),
+                        ("page_total", ctypes.c_ulonglong), ("page_free", ctypes.c_ulonglong),
+                        ("virtual_total", ctypes.c_ulonglong),
+                        ("virtual_free", ctypes.c_ulonglong), ("extended", ctypes.c_ulonglong)]
+
+        status = MemoryStatus(length=ctypes.sizeof(MemoryStatus))
+        if ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)):
+            return status.available
+    except (AttributeError, OSError):
+        pass
+    return None
+
+
+def capped_by_memory(prog, jobs, seeds):
+    """JOBS, lowered to the seeds that the free memory holds at once (and to SEEDS), saying so."""
+    jobs = min(jobs, seeds)
+    free = available_memory()
+    if free is not None and jobs > max(1, free // MEMORY_PER_SEED):
+        fits = max(1, free // MEMORY_PER_SEED)
+        say(f"{prog}: JOBS={jobs} lowered to {fits}: each seed takes up to "
+            f"{MEMORY_PER_SEED / 2**30:.0f} GB, and {free / 2**30:.1f} GB is free")
+        jobs = fits
+    return jobs
+
+
 def remove_other_seeds(runs, seeds):
     """Remove what a study made for seeds SEEDS and above: RUNS/seed-S.log, .err, .time."""
     for path in runs.iterdir():
@@ -344,6 +460,8 @@ def run_seeds(python, args, logs, jobs, prog):
     A seed's stderr is read through a pipe and then written to its .err file, so that it can be
     shown even where that file cannot be written (a full disk)."""
     waiting, running, failed = list(range(len(logs))), {}, None
+    started, done = time.perf_counter(), 0
+    say(f"{prog}: {len(logs)} seeds, {jobs} at a time")
     while running or (waiting and failed is None):
         while waiting and failed is None and len(running) < jobs:
             seed = waiting.pop(0)
@@ -357,10 +475,12 @@ def run_seeds(python, args, logs, jobs, prog):
                 failed = 1
                 break
             errors = []
-            reader = threading.Thread(target=lambda: errors.append(process.stderr.read()),
+            reader = threading.Thread(target=read_into, args=(process.stderr, errors),
                                       daemon=True)
             reader.start()
             running[seed] = (process, time.perf_counter(), reader, errors)
+            say(f"{prog}: seed {seed} started ({done} of {len(logs)} done, "
+                f"{time.perf_counter() - started:.0f} s)")
         try:
             time.sleep(0.05)
         except KeyboardInterrupt:
@@ -392,8 +512,16 @@ def run_seeds(python, args, logs, jobs, prog):
                 failed = 1
                 continue
             Path(f"{log}.tmp").replace(log)
+            done += 1
             print(line, flush=True)
+            say(f"{prog}: seed {seed} done ({done} of {len(logs)} done, "
+                f"{time.perf_counter() - started:.0f} s)")
     return failed
+
+
+def read_into(stream, chunks):
+    """Read a stream to its end into the list `chunks` (a thread's work)."""
+    chunks.append(stream.read())
 
 
 def write_quietly(path, data):
@@ -407,7 +535,7 @@ def write_quietly(path, data):
 
 def reference(settings, extra):
     """The 100 reference runs (make study SEEDS=100 into runs/reference), kept as
-    data/reference_runs.csv, then REPRODUCTION.md's figures and pictures written from it."""
+    data/reference_runs.csv, then docs/reproduction.md's figures and pictures written from it."""
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     runs = Path("runs") / "reference"
     status = study({**settings, "SEEDS": "100", "RUNS": str(runs), "ARGS": ""}, extra)
@@ -415,16 +543,16 @@ def reference(settings, extra):
         return status
     ended = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     python = run_python()
-    status = show_and_call(python, "reference_runs.py", "build", str(runs), "--made-by",
-                           f"{PROG} reference (JOBS={settings['JOBS']})", "--started", started,
-                           "--ended", ended)
-    return status or show_and_call(python, "reference_runs.py", "report")
+    status = show_and_call(python, "-m", "rnn_mnist.reference_runs", "build", str(runs),
+                           "--made-by", f"{PROG} reference (JOBS={settings['JOBS']})",
+                           "--started", started, "--ended", ended)
+    return status or show_and_call(python, "-m", "rnn_mnist.reference_runs", "report")
 
 
 def notebook(settings, extra):
     """The article's notebook in Jupyter, installed for this command only, so that `run` stays
     lean; its kernel is the venv's Python. As root (a container) Jupyter asks for --allow-root."""
-    python = installed("requirements-notebook.txt")
+    python = installed("requirements/notebook.txt")
     as_root = ["--allow-root"] if hasattr(os, "getuid") and os.getuid() == 0 else []
     return show_and_call(python, "-m", "jupyter", "notebook", *as_root, "train_rnn_mnist.ipynb")
 
@@ -436,7 +564,7 @@ def tensorboard(settings, extra):
     if not (ROOT / logdir).is_dir():
         raise TaskError(f"{PROG} tensorboard: no folder {logdir}: run {shown(python)} "
                         f"train_rnn_mnist.py --logdir {logdir} first")
-    python = installed("requirements-tensorboard.txt")
+    python = installed("requirements/tensorboard.txt")
     return show_and_call(python, "-m", "tensorboard.main", "--logdir", logdir)
 
 
@@ -450,11 +578,11 @@ def bench(settings, extra):
     python = run_python()
     if not quick:
         try:
-            install_lock(python, "bench/requirements-peers.txt")
+            install_lock(python, "requirements/bench.txt")
         except TaskError:
             say("bench: torch could not be installed; the PyTorch peer will be skipped")
     (ROOT / output).parent.mkdir(parents=True, exist_ok=True)
-    return show_and_call(python, "bench/run_bench.py", *(["--quick"] if quick else []),
+    return show_and_call(python, "-m", "bench.run_bench", *(["--quick"] if quick else []),
                          "--output", output)
 
 
@@ -470,7 +598,7 @@ def mutate(settings, extra):
     if not hasattr(os, "fork"):
         raise TaskError(f"{PROG} mutate: mutmut needs fork(), which Windows has not: run it in "
                         "WSL")
-    python = installed("requirements-mutate.txt")
+    python = installed("requirements/mutate.txt")
     if not extra:
         shutil.rmtree(MUTATED, ignore_errors=True)
     else:
@@ -496,7 +624,7 @@ def mutate(settings, extra):
 # killed"). A mutant whose tests hang (timeout) or whose test process dies (mutmut says
 # "segfault" for a kill -9 too) did not pass them either: caught.
 CAUGHT = {"killed", "timeout", "segfault", "caught by type check"}
-RESULT_LINE = re.compile(r"\s*(?P<module>\w+)\.\S+__mutmut_\d+: (?P<status>.+)")
+RESULT_LINE = re.compile(r"\s*(?P<module>[\w.]+)\.x[_ǁ]\S*__mutmut_\d+: (?P<status>.+)")
 
 
 def mutation_scores(text):
@@ -536,7 +664,8 @@ def clean(settings, extra):
     return 0
 
 
-COMMANDS = {"run": run, "test": test, "test-slow": test_slow, "test-platforms": test_platforms,
+COMMANDS = {"run": run, "predict": predict, "compare": compare, "export-page": export_page,
+            "test": test, "test-slow": test_slow, "test-platforms": test_platforms,
             "test-page": test_page, "demo": demo, "study": study, "reference": reference,
             "notebook": notebook, "tensorboard": tensorboard, "bench": bench, "lock": lock,
             "mutate": mutate, "clean": clean}

@@ -4,8 +4,7 @@
     python train_rnn_mnist.py              # the article's run (inside the venv)
     python train_rnn_mnist.py > run.log    # stdout is the log alone, like data/article_log.txt
     python train_rnn_mnist.py --help       # every flag; the defaults are the article's values
-    python train_rnn_mnist.py --save-dir checkpoints/article   # keep the model (Ctrl-C saves too)
-    python train_rnn_mnist.py --save-dir checkpoints/article --resume   # continue exactly
+    python train_rnn_mnist.py --save-dir runs/mine   # keep the model (Ctrl-C saves too)
 
 A 128-unit LSTM reads each 28x28 MNIST digit one row per timestep (28 timesteps of 28 pixels)
 and classifies it from its last output. Graph, training loop and log lines are the article's
@@ -19,15 +18,12 @@ Where this code departs from the article, and why:
   file, is that module rebuilt (validation split, scaling, one-hot labels, shuffled batches),
   and reads data/mnist.npz, offline.
 - The article's listing uses `preds` without defining it; it is `RNN(x)`, as here.
-- The run is seeded (--seed). The article's was not, so its exact numbers cannot be repeated;
-  ours can, byte for byte on the same machine.
-- One line is added at the end, the accuracy on the whole test set: in the article's 128
-  images, one image moves it by 0.8%.
+- The run is seeded (--seed), so its log repeats byte for byte on the same machine.
+- One line more at the end: the accuracy on all 10,000 test images (of 128, one moves it 0.8%).
 - TensorFlow's deprecation warnings are hidden (--verbose shows them): this API is deprecated,
   and using it is the point.
-- Beyond the article, each in a module of its own: checkpoints and resuming (checkpoints.py),
-  stopping on Ctrl-C between steps (stop_signals.py), TensorBoard's event files
-  (tensorboard_events.py), the log's grammar (log_lines.py), the timing line (timing.py).
+- Beyond the article, each in a module of its own in rnn_mnist/: checkpoints and resuming,
+  stopping on Ctrl-C between steps, TensorBoard's event files, the log's grammar, timing.
 - How it runs, not what it computes: one TensorFlow thread, loss and accuracy from one session
   run, batches scaled as taken (bench/README.md); the log is byte-identical either way.
 """
@@ -39,19 +35,19 @@ import sys
 from collections import namedtuple
 from pathlib import Path
 
+# The project's package first: outside the venv it says in one line what to install.
+from rnn_mnist import checkpoints, tensorboard_events, tensorflow_v1
 import numpy as np
 
-import checkpoints
 import input_data
-import tensorboard_events
-import tensorflow_v1
-from cli import (data_source, fail, full_flag_names, int_up_to, keep_output_printable,
-                 non_negative_int, positive_float32, positive_int, seed_value)
 from input_data import NUM_CLASSES, NUM_PIXELS, NUM_ROWS
-from log_lines import format_full_test_line, format_log_line, format_test_line, format_timing
-from stop_signals import exit_interrupted, held_stop_signals
-from tensorflow_v1 import session_config, tf
-from timing import PhaseClock
+from rnn_mnist.cli import (data_source, fail, full_flag_names, int_up_to, keep_output_printable,
+                           non_negative_int, positive_float32, positive_int, seed_value)
+from rnn_mnist.log_lines import (format_full_test_line, format_log_line, format_test_line,
+                                 format_timing)
+from rnn_mnist.stop_signals import exit_interrupted, held_stop_signals
+from rnn_mnist.tensorflow_v1 import session_config, tf
+from rnn_mnist.timing import PhaseClock
 
 PROG = "train_rnn_mnist.py"
 # The kernel is (28 + units) x (4 * units) floats, and Adam keeps two more of it: 4096 units take
@@ -95,7 +91,8 @@ def parse_args(argv=None):
     parser.add_argument("--logdir", type=Path, default=None,
                         help="write TensorBoard event files here: the log's numbers and the graph")
     parser.add_argument("--overwrite", action="store_true",
-                        help="start a new run in a --save-dir that holds a checkpoint, replacing it")
+                        help="start a new run in a --save-dir that holds a checkpoint, "
+                        "replacing it")
     args = parser.parse_args(argv)
     # The flags as given, each by its full name, for the command that resumes this run.
     args.argv = full_flag_names(parser, sys.argv[1:] if argv is None else argv)

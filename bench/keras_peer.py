@@ -1,6 +1,6 @@
 """Peer (b) of the benchmark: the article's work in Keras 3 on the TensorFlow backend.
 
-    python bench/keras_peer.py [--training-iters N]
+    python -m bench.keras_peer [--training-iters N]     # from the project's folder
 
 keras.layers.LSTM(128) and Dense(10) read the same batches as train_rnn_mnist.py (its data
 pipeline, seed 0), train with Adam at 0.001 for the article's 781 steps of 128, print the loss
@@ -10,15 +10,10 @@ TF_USE_LEGACY_KERAS.
 """
 
 import os
-import sys
-from pathlib import Path
 
 os.environ.pop("TF_USE_LEGACY_KERAS", None)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-sys.dont_write_bytecode = True
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import peer_common  # noqa: E402  (bench/, beside this file)
+from bench import peer_common
 
 
 def main(argv=None):

@@ -6,10 +6,11 @@ import sys
 import numpy as np
 
 import input_data
-from cli import positive_int
 from input_data import NUM_PIXELS, NUM_ROWS
-from log_lines import format_full_test_line, format_log_line, format_test_line, format_timing
-from timing import PhaseClock
+from rnn_mnist.cli import positive_int
+from rnn_mnist.log_lines import (format_full_test_line, format_log_line, format_test_line,
+                                 format_timing)
+from rnn_mnist.timing import PhaseClock
 
 BATCH_SIZE = 128
 DISPLAY_STEP = 10

@@ -37,15 +37,13 @@ from pathlib import Path
 
 import numpy as np
 
+from rnn_mnist import log_lines
+from rnn_mnist.checkpoints import total_steps
+from rnn_mnist.cli import keep_output_printable, positive_int
+from rnn_mnist.log_lines import parse_timing
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-sys.dont_write_bytecode = True
-sys.path.insert(0, str(ROOT))
-
-import compare_with_article  # noqa: E402
-from checkpoints import total_steps  # noqa: E402
-from cli import keep_output_printable, positive_int  # noqa: E402
-from log_lines import parse_timing  # noqa: E402
 
 # The article's work.
 BATCH, INPUTS, HIDDEN, TIMESTEPS = 128, 28, 128, 28
@@ -158,11 +156,11 @@ def contenders(iters):
     found = [
         Contender("a", "train_rnn_mnist.py (default flags)",
                   [python, str(ROOT / "train_rnn_mnist.py"), *flags]),
-        Contender("b", "Keras 3 LSTM layer", [python, str(BENCH / "keras_peer.py"), *flags]),
+        Contender("b", "Keras 3 LSTM layer", [python, "-m", "bench.keras_peer", *flags]),
     ]
     if importlib.util.find_spec("torch") is not None:
         found.append(Contender("c", "PyTorch nn.LSTM",
-                               [python, str(BENCH / "torch_peer.py"), *flags]))
+                               [python, "-m", "bench.torch_peer", *flags]))
     return found
 
 
@@ -178,7 +176,7 @@ def run_once(contender, expected_steps):
     if process.returncode != 0:
         raise SystemExit(f"run_bench.py: error: {contender.name} failed "
                          f"(exit {process.returncode}):\n{stderr[-2000:]}")
-    log = compare_with_article.parse_log_text(stdout, contender.name)
+    log = log_lines.parse_log_text(stdout, contender.name)
     if log.steps[-1] != expected_steps // DISPLAY_STEP * DISPLAY_STEP or \
             log.full_test_count != 10000:
         raise SystemExit(f"run_bench.py: error: {contender.name} did not do the same work "

@@ -1,6 +1,6 @@
 """Peer (c) of the benchmark: the article's work in PyTorch.
 
-    python bench/torch_peer.py [--training-iters N]
+    python -m bench.torch_peer [--training-iters N]     # from the project's folder
 
 torch.nn.LSTM(28, 128) and Linear(128, 10) read the same batches as train_rnn_mnist.py (its
 data pipeline, seed 0), train with Adam at 0.001 for the article's 781 steps of 128, print
@@ -8,13 +8,8 @@ the loss and accuracy of the batch just trained on every 10 steps in the article
 then the accuracy on the first 128 and on all 10,000 test images.
 """
 
-import sys
-from pathlib import Path
 
-sys.dont_write_bytecode = True
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import peer_common  # noqa: E402  (bench/, beside this file)
+from bench import peer_common
 
 
 def main(argv=None):

@@ -106,10 +106,19 @@ TINY_RUN_FLAGS = ["--training-iters", str(64 * 21), "--batch-size", "64", "--dis
                   "--test-len", "64"]
 
 
+def script_words(script):
+    """A script by its file (train_rnn_mnist.py), or a module of the package ("-m",
+    "rnn_mnist.reference_runs"), as the command line names it."""
+    return [script] if script == "-m" else [str(ROOT / script)]
+
+
 def run_script(script, *args, cwd=None, timeout=600, env_extra=None):
-    """Run one of the project's scripts in a fresh Python, as a user would from a shell."""
+    """Run one of the project's scripts in a fresh Python, as a user would from a shell; with
+    "-m", a module of the package, found from any folder as tasks.py's commands find it."""
     env = None if env_extra is None else {**os.environ, **env_extra}
-    return subprocess.run([sys.executable, str(ROOT / script), *map(str, args)],
+    if script == "-m":
+        env = {**(env or os.environ), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, *script_words(script), *map(str, args)],
                           capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout,
                           env=env)
 

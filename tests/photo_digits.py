@@ -22,7 +22,6 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: the project's modules are one folder up
-sys.dont_write_bytecode = True
 
 PHOTOS = 200  # pictures in the set
 SEED = 12
@@ -193,7 +192,7 @@ def issue_cases(test_images, test_labels):
 def read_photos(photos, folder):
     """Each photo saved as a file (PNG keeps the JPEG's pixels and any alpha) and read back by
     predict_digit's pipeline: the 28x28 images the model reads."""
-    import digit_photo
+    from rnn_mnist import digit_photo
 
     images = []
     for number, photo in enumerate(photos):
@@ -245,10 +244,9 @@ def measure(checkpoint, arrays, folder):
 def main(argv=None):
     import tempfile
 
-    import checkpoints
     import input_data
-    import tensorflow_v1
-    from cli import fail
+    from rnn_mnist import checkpoints, tensorflow_v1
+    from rnn_mnist.cli import fail
 
     parser = argparse.ArgumentParser(prog="photo_digits.py",
                                      description=__doc__.split("\n\n")[0])

@@ -9,12 +9,11 @@ import io
 import numpy as np
 import pytest
 
-import checkpoints
 import compare_with_article as compare
 import input_data
-import tensorflow_v1
 import train_rnn_mnist as trm
 from conftest import ROOT
+from rnn_mnist import checkpoints, log_lines, tensorflow_v1
 
 
 @pytest.fixture
@@ -140,16 +139,16 @@ def test_latest_is_switched_only_after_the_checkpoint_is_in_place(tmp_path, monk
 
 
 def test_the_verdict_averages_the_last_200_steps_only(tmp_path):
-    article = compare.parse_log(ROOT / "data" / "article_log.txt")
+    article = log_lines.parse_log(ROOT / "data" / "article_log.txt")
     # A run equal to the article but for its first 500 steps, which are off by 1.
     losses = [loss + (1.0 if step <= 500 else 0.0)
               for step, loss in zip(article.steps, article.losses)]
-    run = compare.RunLog("run", list(article.steps), losses, list(article.accuracies))
+    run = log_lines.RunLog("run", list(article.steps), losses, list(article.accuracies))
     window = compare.verdict_steps(article)
     assert window == list(range(590, 790, 10))
     assert compare.mean_loss_difference(run, article, window) == 0.0
     # And off by 0.25 over the last 200 steps only: 20 logged steps, 590..780.
     losses = [loss + (0.25 if step > 580 else 0.0)
               for step, loss in zip(article.steps, article.losses)]
-    run = compare.RunLog("run", list(article.steps), losses, list(article.accuracies))
+    run = log_lines.RunLog("run", list(article.steps), losses, list(article.accuracies))
     assert compare.mean_loss_difference(run, article, window) == pytest.approx(0.25)

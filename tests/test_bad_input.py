@@ -337,8 +337,9 @@ def test_a_diverging_run_stops_at_the_first_non_finite_loss(tiny_npz, tmp_path):
         "diverged (is --learning-rate 1e+38 too large?)")
     assert "Test Accuracy" not in result.stdout
     # What was saved before is finite, and nothing was saved from the diverged step.
-    import checkpoints
     from test_signals import all_finite
+
+    from rnn_mnist import checkpoints
     if (tmp_path / "ck" / "LATEST").exists():
         saved = checkpoints.load(tmp_path / "ck")
         assert saved.step < step and all_finite(saved)
@@ -376,7 +377,7 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tiny_arrays, tmp_path, monk
     ("positive_float32", "1.4e-45", 1.4e-45),
 ])
 def test_flag_values_at_the_edges_are_taken(kind, text, value):
-    import cli
+    from rnn_mnist import cli
 
     assert getattr(cli, kind)(text) == value
 
@@ -396,7 +397,7 @@ def test_flag_values_at_the_edges_are_taken(kind, text, value):
 def test_a_flag_value_out_of_its_range_says_why(kind, text, complaint):
     import argparse
 
-    import cli
+    from rnn_mnist import cli
 
     with pytest.raises(argparse.ArgumentTypeError) as refused:
         getattr(cli, kind)(text)
@@ -406,7 +407,7 @@ def test_a_flag_value_out_of_its_range_says_why(kind, text, complaint):
 def test_a_bounded_flag_takes_its_bound_and_refuses_one_more():
     import argparse
 
-    import cli
+    from rnn_mnist import cli
 
     checked = cli.int_up_to(4096)
     assert checked("4096") == 4096
@@ -417,7 +418,7 @@ def test_a_bounded_flag_takes_its_bound_and_refuses_one_more():
 def test_an_output_path_needs_its_suffix_and_an_existing_folder(tmp_path):
     import argparse
 
-    import cli
+    from rnn_mnist import cli
 
     assert cli.png_path(str(tmp_path / "plot.PNG")) == tmp_path / "plot.PNG"
     assert cli.gif_path(str(tmp_path / "rows.gif")) == tmp_path / "rows.gif"
@@ -432,7 +433,7 @@ def test_an_output_path_needs_its_suffix_and_an_existing_folder(tmp_path):
 def test_abbreviated_flags_are_written_out_and_the_rest_left_as_typed():
     import argparse
 
-    import cli
+    from rnn_mnist import cli
 
     parser = argparse.ArgumentParser()
     for flag in ("--overwrite", "--save-dir", "--save-every", "--seed"):
@@ -451,7 +452,7 @@ def test_abbreviated_flags_are_written_out_and_the_rest_left_as_typed():
     (KeyError(), "KeyError"),
 ])
 def test_one_line_is_an_errors_first_line_or_its_name(error, line):
-    import cli
+    from rnn_mnist import cli
 
     assert cli.one_line(error) == line
 
@@ -460,7 +461,7 @@ def test_the_reason_for_a_failed_write_is_the_systems_words():
     import errno
     import os
 
-    import cli
+    from rnn_mnist import cli
 
     assert cli.system_reason(OSError(errno.ENOSPC, "No space left on device")) == \
         "No space left on device"
@@ -477,13 +478,13 @@ def test_the_reason_for_a_failed_write_is_the_systems_words():
     (42, "42"),
 ])
 def test_printable_escapes_what_a_terminal_would_act_on(value, shown):
-    import cli
+    from rnn_mnist import cli
 
     assert cli.printable(value) == shown
 
 
 def test_fail_is_one_line_and_exit_1(capsys):
-    import cli
+    from rnn_mnist import cli
 
     with pytest.raises(SystemExit) as exited:
         cli.fail("prog.py", "it went wrong")
@@ -494,7 +495,7 @@ def test_fail_is_one_line_and_exit_1(capsys):
 def test_data_is_a_path_or_keras():
     from pathlib import Path
 
-    import cli
+    from rnn_mnist import cli
 
     assert cli.data_source("keras") == "keras"
     assert cli.data_source("keras.npz") == Path("keras.npz")
@@ -503,7 +504,7 @@ def test_data_is_a_path_or_keras():
 def test_output_that_the_code_page_cannot_show_is_escaped(monkeypatch):
     import io
 
-    import cli
+    from rnn_mnist import cli
 
     streams = [io.TextIOWrapper(io.BytesIO(), encoding="cp1252") for _ in range(2)]
     monkeypatch.setattr(cli.sys, "stdout", streams[0])
@@ -525,7 +526,7 @@ def test_output_that_the_code_page_cannot_show_is_escaped(monkeypatch):
                                                                "'a|b' ''"),
 ])
 def test_a_command_line_is_quoted_for_the_systems_shells(windows, words, command, monkeypatch):
-    import cli
+    from rnn_mnist import cli
 
     monkeypatch.setattr(cli, "WINDOWS_SHELLS", windows)
     assert cli.shell_command(words) == command

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-import run_bench  # bench/, on pytest's path (pytest.ini)
+from bench import run_bench
 from conftest import ROOT, make
-from log_lines import parse_timing
+from rnn_mnist.log_lines import parse_timing
 
 
 def test_the_flop_count_of_a_small_lstm_step_by_hand():
@@ -73,11 +73,13 @@ def test_peak_memory_is_measured_in_megabytes_where_there_is_wait4():
 
 def test_each_peer_does_the_articles_work(tmp_path):
     """The peers' logs have the article's lines; torch's only where torch is installed."""
-    peers = ["keras_peer.py"] + (["torch_peer.py"] if importlib.util.find_spec("torch") else [])
+    peers = ["keras_peer"] + (["torch_peer"] if importlib.util.find_spec("torch") else [])
     for peer in peers:
-        result = subprocess.run([sys.executable, str(ROOT / "bench" / peer),
+        # From another folder, as tasks.py starts them: the package found on PYTHONPATH.
+        result = subprocess.run([sys.executable, "-m", f"bench.{peer}",
                                  "--training-iters", str(128 * 21)],
-                                capture_output=True, text=True, cwd=tmp_path, timeout=300)
+                                capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert result.returncode == 0, result.stderr
         lines = result.stdout.splitlines()
         assert lines[0].startswith("step: 10 / loss: ") and lines[1].startswith("step: 20 / ")

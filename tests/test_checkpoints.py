@@ -15,12 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import checkpoints
 import input_data
-import tensorflow_v1
 import train_rnn_mnist as trm
-from conftest import (TINY_RUN_FLAGS, posix_signals, run_script, start_script,
-                      uninterrupted_stdout)
+from conftest import TINY_RUN_FLAGS, posix_signals, run_script, start_script, uninterrupted_stdout
+from rnn_mnist import checkpoints, tensorflow_v1
 
 # Batch 32 for 60 steps, a log line at every step: long enough to be stopped in the middle.
 RESUMABLE_FLAGS = ["--training-iters", str(32 * 61), "--batch-size", "32", "--display-step", "1",
@@ -745,7 +743,7 @@ def test_a_checkpoint_records_the_flags_that_made_it_and_no_others(tmp_path):
 def test_the_resume_command_drops_overwrite_and_adds_resume_once(monkeypatch, tmp_path):
     # From the project's folder: the trainer and the venv's Python by their relative paths,
     # shorter than their absolute ones; the root by its absolute one.
-    import cli
+    from rnn_mnist import cli
 
     monkeypatch.setattr(cli, "WINDOWS_SHELLS", False)  # as sh quotes it (test_bad_input: both)
     monkeypatch.chdir(checkpoints.TRAINER.parent)
@@ -1305,7 +1303,7 @@ def test_a_checkpoint_being_removed_is_not_read(tmp_path):
 
 
 def test_a_data_state_that_declares_more_than_a_state_holds_is_refused(tmp_path, monkeypatch):
-    folder = saved_checkpoint(tmp_path)
+    saved_checkpoint(tmp_path)
     size = sum(array.nbytes + 128 for array in [np.arange(3)])  # order, as saved_checkpoint
     monkeypatch.setattr(checkpoints, "DATA_STATE_LIMIT", size - 1)
     with pytest.raises(checkpoints.CheckpointError) as refused:

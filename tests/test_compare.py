@@ -7,10 +7,10 @@ import pytest
 from PIL import Image
 
 import compare_with_article as compare
-import log_lines
 from conftest import ROOT, run_script
+from rnn_mnist import log_lines
 
-ARTICLE = compare.parse_log(ROOT / "data" / "article_log.txt")
+ARTICLE = log_lines.parse_log(ROOT / "data" / "article_log.txt")
 
 
 def squash(text):
@@ -47,7 +47,7 @@ def test_the_article_log_parses():
 def test_a_synthetic_log_parses(tmp_path):
     path = write_log(tmp_path / "run.log", [2.5, 1.25, 0.5], [0.1, 0.5, 0.875],
                      test_accuracy=np.float32(0.9921875), full_test_accuracy=0.96124)
-    log = compare.parse_log(path)
+    log = log_lines.parse_log(path)
     assert log.steps == [10, 20, 30]
     assert log.losses == [2.5, 1.25, 0.5]
     assert log.accuracies == [0.1, 0.5, 0.875]
@@ -184,19 +184,19 @@ def test_a_bad_log_is_one_clear_line(make_log, complaint, tmp_path):
                          ids=[case[0] for case in BAD_LOGS])
 def test_a_bad_log_is_named_with_its_line_in_process(make_log, complaint, tmp_path):
     path = make_log(tmp_path)
-    with pytest.raises(compare.LogError) as refused:
-        compare.parse_log(path)
+    with pytest.raises(log_lines.LogError) as refused:
+        log_lines.parse_log(path)
     assert str(refused.value).startswith(str(path)) and complaint in str(refused.value)
 
 
 def test_a_long_bad_line_is_shown_cut_to_60_characters(tmp_path):
     line = "x" * 61
-    with pytest.raises(compare.LogError) as refused:
-        compare.parse_log(write_text(tmp_path / "long.log", line + "\n"))
+    with pytest.raises(log_lines.LogError) as refused:
+        log_lines.parse_log(write_text(tmp_path / "long.log", line + "\n"))
     assert str(refused.value) == (f"{tmp_path / 'long.log'}, line 1: not a line of "
                                   f"train_rnn_mnist.py's log: '{'x' * 57}...'")
-    with pytest.raises(compare.LogError) as refused:
-        compare.parse_log(write_text(tmp_path / "sixty.log", "x" * 60 + "\n"))
+    with pytest.raises(log_lines.LogError) as refused:
+        log_lines.parse_log(write_text(tmp_path / "sixty.log", "x" * 60 + "\n"))
     assert str(refused.value).endswith(f"'{'x' * 60}'")
 
 
@@ -312,9 +312,9 @@ def test_a_pattern_is_expanded_in_the_order_of_the_seeds(tmp_path):
     and for make study, whose 7,000 names would not fit on a Windows command line."""
     for seed in (10, 2, 1):
         article_like_log(tmp_path / f"seed-{seed}.log", loss_offset=seed / 100)
-    assert compare.expanded([str(tmp_path / "seed-*.log")]) == [
+    assert log_lines.expanded([str(tmp_path / "seed-*.log")]) == [
         str(tmp_path / f"seed-{seed}.log") for seed in (1, 2, 10)]
-    assert compare.expanded([str(tmp_path / "seed-1.log")]) == [str(tmp_path / "seed-1.log")]
+    assert log_lines.expanded([str(tmp_path / "seed-1.log")]) == [str(tmp_path / "seed-1.log")]
     result = run_script("compare_with_article.py", tmp_path / "nothing-*.log", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
@@ -439,9 +439,9 @@ def artists(axis):
 
 
 def test_the_plot_draws_the_article_the_runs_and_the_reference_bands(tmp_path, monkeypatch):
-    import reference_runs
+    from rnn_mnist import reference_runs
 
-    runs = [compare.parse_log(article_like_log(tmp_path / f"{offset}.log", offset))
+    runs = [log_lines.parse_log(article_like_log(tmp_path / f"{offset}.log", offset))
             for offset in (0.01, 0.03, 0.05)]
     reference = reference_runs.load()
     figure = drawn_figure(monkeypatch, tmp_path / "plot.png", runs, reference)
@@ -490,14 +490,14 @@ def plt_font_size(name):
 
 
 def test_a_plot_of_two_runs_draws_their_spread(tmp_path, monkeypatch):
-    runs = [compare.parse_log(article_like_log(tmp_path / f"{offset}.log", offset))
+    runs = [log_lines.parse_log(article_like_log(tmp_path / f"{offset}.log", offset))
             for offset in (0.01, 0.03)]
     figure = drawn_figure(monkeypatch, tmp_path / "plot.png", runs)
     assert artists(figure.axes[0])[2][-1] == "min-max over the runs (same moving average)"
 
 
 def test_a_plot_of_one_run_names_it_and_draws_no_spread(tmp_path, monkeypatch):
-    run = compare.parse_log(write_log(tmp_path / "short.log", [1.0, 0.5, 0.25, 0.2, 0.1, 0.1],
+    run = log_lines.parse_log(write_log(tmp_path / "short.log", [1.0, 0.5, 0.25, 0.2, 0.1, 0.1],
                                       [0.5] * 6, every=100))
     figure = drawn_figure(monkeypatch, tmp_path / "plot.png", [run])
     lines, bands, legend = artists(figure.axes[0])
@@ -508,7 +508,7 @@ def test_a_plot_of_one_run_names_it_and_draws_no_spread(tmp_path, monkeypatch):
 
 
 def log_of(steps, test_accuracy=0.984375, source="run.log"):
-    log = compare.RunLog(source)
+    log = log_lines.RunLog(source)
     for step in steps:
         log.add(step, 0.5, 0.5)
     log.test_accuracy = test_accuracy
@@ -551,7 +551,7 @@ def test_the_per_run_table_shows_what_a_log_lacks_as_a_dash(capsys):
 @pytest.mark.parametrize("accuracy, is_one", [(126 / 128, True), (0.984375, True), (1.0, True),
                                               (0.962, False), (0.9844, False), (0.0, True)])
 def test_a_128_image_figure_is_a_count_of_128(accuracy, is_one):
-    assert compare.is_a_128_image_figure(accuracy) == is_one
+    assert log_lines.is_a_128_image_figure(accuracy) == is_one
 
 
 def test_mean_and_std_are_the_sample_ones():
@@ -646,7 +646,7 @@ def test_the_plot_of_a_default_run_draws_the_reference_bands_side_by_side(tmp_pa
 
 
 def test_a_plot_of_one_logged_step_says_only_the_points(tmp_path, monkeypatch):
-    run = compare.parse_log(write_log(tmp_path / "one.log", [0.5], [0.5], every=780))
+    run = log_lines.parse_log(write_log(tmp_path / "one.log", [0.5], [0.5], every=780))
     figure = drawn_figure(monkeypatch, tmp_path / "plot.png", [run])
     assert artists(figure.axes[0])[2][1] == "this run (moving average over 5 log points)"
     assert compare.window_label([390, 780]) == "moving average over 5 log points = 1950 steps"
@@ -654,7 +654,7 @@ def test_a_plot_of_one_logged_step_says_only_the_points(tmp_path, monkeypatch):
 
 def test_without_readable_reference_runs_the_report_says_so_and_goes_on(tmp_path, monkeypatch,
                                                                         capsys):
-    import reference_runs
+    from rnn_mnist import reference_runs
 
     def unreadable():
         raise reference_runs.ReferenceError("data/reference_runs.csv: no such file")
@@ -670,7 +670,7 @@ def test_without_readable_reference_runs_the_report_says_so_and_goes_on(tmp_path
                                            ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")])
 def test_a_log_is_read_in_each_encoding_windows_saves_it_in(encoding, bom, tmp_path):
     text = "step: 10 / loss: 1.751291 / acc: 0.42969\r\nTest Accuracy: 0.984375\r\n"
-    log = compare.parse_log(write_bytes(tmp_path / "run.log", bom + text.encode(encoding)))
+    log = log_lines.parse_log(write_bytes(tmp_path / "run.log", bom + text.encode(encoding)))
     assert (log.steps, log.losses, log.test_accuracy) == ([10], [1.751291], 0.984375)
 
 
@@ -678,6 +678,6 @@ def test_only_a_pattern_that_names_no_file_is_expanded(tmp_path):
     write_text(tmp_path / "run[1].log", "")
     write_text(tmp_path / "run1.log", "")
     missing = str(tmp_path / "nowhere.log")
-    assert compare.expanded([missing]) == [missing]  # parse_log says it is missing
-    assert compare.expanded([str(tmp_path / "run[1].log")]) == [str(tmp_path / "run[1].log")]
-    assert compare.expanded([str(tmp_path / "run[0-9].log")]) == [str(tmp_path / "run1.log")]
+    assert log_lines.expanded([missing]) == [missing]  # parse_log says it is missing
+    assert log_lines.expanded([str(tmp_path / "run[1].log")]) == [str(tmp_path / "run[1].log")]
+    assert log_lines.expanded([str(tmp_path / "run[0-9].log")]) == [str(tmp_path / "run1.log")]

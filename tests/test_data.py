@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import input_data
-import tensorflow_v1
+from rnn_mnist import tensorflow_v1
 
 
 def test_split_keeps_the_first_5000_for_validation(mnist_arrays):

@@ -5,12 +5,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import checkpoints
-import digit_photo
 import photo_digits
 from conftest import run_script
-from digit_photo import ImageError, digit_from_pixels
 from photo_digits import on_paper
+from rnn_mnist import checkpoints, digit_photo
+from rnn_mnist.digit_photo import ImageError, digit_from_pixels
 
 
 def rgb(gray):

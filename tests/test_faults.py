@@ -5,23 +5,18 @@ saves, a folder removed under a run. (Damaged checkpoint pieces: test_checkpoint
 import errno
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
-
-import checkpoints
-import cli
-import safe_files
-import train_rnn_mnist as trm
-from conftest import (MAKE_PROG, ROOT, TINY_RUN_FLAGS, make, posix_signals, run_script,
-                      start_script)
 from test_checkpoints import RESUMABLE_FLAGS, settings_at, train_briefly
+
+import train_rnn_mnist as trm
+from conftest import MAKE_PROG, ROOT, TINY_RUN_FLAGS, make, posix_signals, run_script, start_script
+from rnn_mnist import checkpoints, cli, safe_files
 
 # A long tiny run that saves at every step: 1000 steps of batch 32, a log line each (the tests
 # stop it long before its end).

@@ -8,7 +8,7 @@ last printed digit (1e-6), because another CPU can round the last bit of a sum d
 import pytest
 
 from conftest import ROOT, run_script
-from log_lines import FULL_TEST_LINE_PATTERN, LOG_LINE_PATTERN, TEST_LINE_PATTERN
+from rnn_mnist.log_lines import FULL_TEST_LINE_PATTERN, LOG_LINE_PATTERN, TEST_LINE_PATTERN
 
 GOLDEN = ROOT / "tests" / "golden"
 LOSS_TOLERANCE = 1.5e-6  # one unit in the sixth decimal, and the rounding of the comparison

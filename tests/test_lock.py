@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -73,7 +72,7 @@ def test_every_locked_package_has_its_hashes(lock):
 
 
 @pytest.mark.parametrize("lock", [lock for lock in tasks.LOCKS
-                                  if tasks.LOCKS[lock][0] == "requirements.in"
+                                  if tasks.LOCKS[lock][0] == "requirements/run.in"
                                   and lock != "requirements.txt"])
 def test_each_extra_holds_the_run_at_the_runs_versions(lock):
     def versions(path):
@@ -94,7 +93,7 @@ def test_the_run_lock_is_what_the_run_imports_and_nothing_more():
     import importlib.metadata
 
     wanted, queue = set(), [Requirement(f"{name}=={version}")
-                            for name, version, _ in pins("requirements.in")]
+                            for name, version, _ in pins("requirements/run.in")]
     while queue:
         requirement = queue.pop()
         name = canonicalize_name(requirement.name)
@@ -138,7 +137,7 @@ def frozen(python):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lock", ["requirements.txt", "requirements-test.txt"])
+@pytest.mark.parametrize("lock", ["requirements.txt", "requirements/test.txt"])
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("python", PYTHONS)
 def test_the_locked_wheels_exist_for_every_system_and_python(lock, platform, python, tmp_path):

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-import tensorflow_v1
 import train_rnn_mnist as trm
+from rnn_mnist import tensorflow_v1
 
 
 def sigmoid(z):

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import checkpoints
 import export_page_model
 import predict_digit
 import train_rnn_mnist
 from conftest import ROOT, run_script
-from digit_photo import read_digit
+from rnn_mnist import checkpoints
+from rnn_mnist.digit_photo import read_digit
 
 WEB = ROOT / "web"
 COMMITTED_MODEL = WEB / "model.js"

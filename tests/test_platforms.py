@@ -17,11 +17,8 @@ import time
 import pytest
 from PIL import Image
 
-import checkpoints
-import cli
-import safe_files
-import stop_signals
-from conftest import ROOT, TINY_RUN_FLAGS, run_script, uninterrupted_stdout
+from conftest import ROOT, TINY_RUN_FLAGS, uninterrupted_stdout
+from rnn_mnist import checkpoints, cli, safe_files, stop_signals
 
 SIMULATED = os.environ.get("SIMULATED_PLATFORM", "")
 WINDOWS = SIMULATED == "windows"

@@ -8,12 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import checkpoints
-import digit_photo
 import input_data
 import predict_digit
-import tensorflow_v1
 from conftest import run_script
+from rnn_mnist import checkpoints, digit_photo, tensorflow_v1
 
 
 def test_sure_from_row():

@@ -1,16 +1,15 @@
 """The reference runs: the statistics on made-up data with known answers, a run placed among
-them by compare_with_article.py, and the committed data and REPRODUCTION.md in step."""
+them by compare_with_article.py, and the committed data and docs/reproduction.md in step."""
 
 import numpy as np
 import pytest
 
 import compare_with_article as compare
-import log_lines
-import reference_runs
 from conftest import ROOT, run_script
-from reference_runs import bands, percentile_of, steps_within, wilson_interval
+from rnn_mnist import log_lines, reference_runs
+from rnn_mnist.reference_runs import bands, percentile_of, steps_within, wilson_interval
 
-ARTICLE = compare.parse_log(ROOT / "data" / "article_log.txt")
+ARTICLE = log_lines.parse_log(ROOT / "data" / "article_log.txt")
 
 
 def test_a_percentile_counts_the_share_below_and_half_the_ties():
@@ -115,7 +114,7 @@ def test_a_log_inside_the_band_and_one_made_to_lie_outside(placed, capsys):
 def test_a_reference_run_is_placed_at_its_own_percentile(placed, capsys):
     reference, place = placed
     run = 7
-    log = compare.parse_log(place(reference.losses[run], test_accuracy=reference.test_accuracy[run]))
+    log = log_lines.parse_log(place(reference.losses[run], test_accuracy=reference.test_accuracy[run]))
     losses, _, tests, within = reference_runs.standing(reference, log)
     # Its rank among the 40 at each step, counted independently: the runs strictly below it.
     ranks = (reference.losses < reference.losses[run]).sum(axis=0)
@@ -151,7 +150,7 @@ def test_the_committed_reference_holds_100_whole_runs_and_seeds_0_and_1_are_the_
     assert reference.steps == list(range(10, 790, 10))
     assert len(reference_runs.REFERENCE_CSV.read_bytes()) < 1_000_000
     for seed in (0, 1):
-        golden = compare.parse_log(ROOT / "tests" / "golden" / f"seed-{seed}.log")
+        golden = log_lines.parse_log(ROOT / "tests" / "golden" / f"seed-{seed}.log")
         # Equal to the golden logs up to the last printed digit, as across CPUs (test_golden_log)
         assert np.abs(reference.losses[seed] - golden.losses).max() <= 2e-6
         assert np.array_equal(reference.accuracies[seed], golden.accuracies)
@@ -162,7 +161,7 @@ def test_the_committed_reference_holds_100_whole_runs_and_seeds_0_and_1_are_the_
 def test_reproduction_md_says_what_the_data_says():
     """No hand-copied number: the report, written again from the data, is what is committed."""
     reference = committed()
-    text = (ROOT / "REPRODUCTION.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "reproduction.md").read_text(encoding="utf-8")
     section = reference_runs.BEGIN + text.split(reference_runs.BEGIN, 1)[1].split(
         reference_runs.END, 1)[0] + reference_runs.END + "\n"
     assert section == reference_runs.report_text(reference, reference_runs.article_log())
@@ -174,5 +173,6 @@ def test_a_bad_reference_file_is_one_line(tmp_path):
     bad.write_text("seed,nonsense\n1,2\n", encoding="utf-8")
     with pytest.raises(reference_runs.ReferenceError, match="not a reference file"):
         reference_runs.load(bad)
-    result = run_script("reference_runs.py", "build", tmp_path / "nowhere", cwd=tmp_path)
+    result = run_script("-m", "rnn_mnist.reference_runs", "build", tmp_path / "nowhere",
+                        cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr

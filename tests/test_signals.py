@@ -17,9 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import checkpoints
-import stop_signals
 from conftest import posix_signals, run_script, start_script, uninterrupted_stdout
+from rnn_mnist import checkpoints, stop_signals
 
 # The article's batch of 128 (its GEMM sizes), 40 steps on the tiny data, a line at every step.
 FLAGS = ["--training-iters", str(128 * 41), "--batch-size", "128", "--display-step", "1",

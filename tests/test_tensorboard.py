@@ -4,14 +4,11 @@ The event files are read back with tf.compat.v1.train.summary_iterator, which ne
 TensorBoard package.
 """
 
-import os
 
 import pytest
 
-import checkpoints
-import log_lines
-import tensorflow_v1
 from conftest import run_script, start_script
+from rnn_mnist import checkpoints, log_lines, tensorflow_v1
 
 TINY_FLAGS = ["--training-iters", str(32 * 21), "--batch-size", "32", "--display-step", "1",
               "--test-len", "64"]

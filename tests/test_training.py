@@ -5,10 +5,9 @@ import re
 
 import pytest
 
-import compare_with_article as compare
-import log_lines
 import train_rnn_mnist as trm
 from conftest import ROOT, TINY_RUN_FLAGS, run_script
+from rnn_mnist import log_lines
 
 
 def parse_run(stdout):
@@ -18,7 +17,7 @@ def parse_run(stdout):
     assert all(log_lines.LOG_LINE_PATTERN.fullmatch(line) for line in lines[:-2]), lines
     assert log_lines.TEST_LINE_PATTERN.fullmatch(lines[-2]), lines[-2]
     assert log_lines.FULL_TEST_LINE_PATTERN.fullmatch(lines[-1]), lines[-1]
-    log = compare.parse_log_text(stdout, "stdout")
+    log = log_lines.parse_log_text(stdout, "stdout")
     steps = list(zip(log.steps, log.losses, log.accuracies))
     return steps, log.test_accuracy, log.full_test_count, log.full_test_accuracy
 
@@ -124,7 +123,7 @@ def test_the_articles_full_run(tmp_path):
     assert article_lines[-1] == "Test Accuracy: 0.984375"
     assert (test_acc * 128).is_integer()
     assert test_count == 10000
-    # What the article's model reaches (REPRODUCTION.md has the spread over seeds).
+    # What the article's model reaches (docs/reproduction.md has the spread over seeds).
     assert test_acc >= 0.9 and full_acc >= 0.9
     assert sum(loss for _, loss, _ in steps[-10:]) < 0.25 * sum(loss for _, loss, _ in steps[:10])
 
@@ -168,7 +167,7 @@ def test_each_phase_gets_the_time_since_the_last_lap_and_a_phase_named_twice_add
         monkeypatch):
     import types
 
-    import timing
+    from rnn_mnist import timing
 
     readings = iter([10.0, 10.5, 12.0, 12.25, 15.0])
     monkeypatch.setattr(timing, "time", types.SimpleNamespace(perf_counter=lambda: next(readings)))

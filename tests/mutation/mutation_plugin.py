@@ -21,7 +21,7 @@ STATS = Path("mutmut-stats.json")  # mutmut runs the tests in mutants/, where it
 
 
 def pytest_configure(config):
-    import tensorflow_v1
+    from rnn_mnist import tensorflow_v1
 
     tensorflow_v1.load()
     if os.environ.get("MUTANT_UNDER_TEST") == "stats":

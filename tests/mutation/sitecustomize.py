@@ -3,7 +3,7 @@ that the scripts the tests start in a fresh Python take part in the mutation run
 
 mutmut runs the tests in-process; a mutant is chosen by the MUTANT_UNDER_TEST variable, which
 a script started by a test inherits. Two things are missing there, and are added here:
-- mutmut's settings, which it reads from setup.cfg in the current folder on first use, and a
+- mutmut's settings, which it reads from pyproject.toml in the current folder on first use, and a
   test's script runs in a folder of its own: they are read here from the project's folder.
 - The run that finds which tests reach which function (MUTANT_UNDER_TEST=stats) notes the
   functions a script calls in the script's process, where mutmut never looks: they are
@@ -29,7 +29,7 @@ if "MUTANT_UNDER_TEST" in os.environ:
     from mutmut.state import state
 
     _here = os.getcwd()
-    os.chdir(Path(__file__).resolve().parents[2])  # the project's folder, with setup.cfg
+    os.chdir(Path(__file__).resolve().parents[2])  # the project's folder, with pyproject.toml
     try:
         config()
     finally:

@@ -1,32 +1,31 @@
 """The reference runs: the article's run with seeds 0..99, kept as data/reference_runs.csv, and
 where any run stands among them.
 
-    make reference                         # the 100 runs, then the two commands below
-    python reference_runs.py build runs/reference   # their logs -> data/reference_runs.csv
-    python reference_runs.py report                 # the CSV -> REPRODUCTION.md and its pictures
+    make reference                                           # the 100 runs, then:
+    python -m rnn_mnist.reference_runs build runs/reference  # their logs -> the CSV
+    python -m rnn_mnist.reference_runs report   # the CSV -> docs/reproduction.md, its pictures
 
 The CSV holds, for each seed, every logged step's loss and accuracy and both test accuracies,
 as the log printed them; its first lines (starting with #) say what made it. compare_with_article
 .py reads it to place a run among the reference runs, offline. The report rewrites the part of
-REPRODUCTION.md between its two markers, and the pictures it shows, from the CSV alone.
+docs/reproduction.md between its two markers, and the pictures it shows, from the CSV alone.
 """
 
 import argparse
 import csv
 import platform
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-sys.dont_write_bytecode = True  # importing the project's modules writes no __pycache__
-from cli import fail, keep_output_printable  # noqa: E402
+from rnn_mnist.cli import fail, keep_output_printable
+from rnn_mnist.log_lines import ARTICLE_LOG, LogError, expanded, parse_log
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_CSV = ROOT / "data" / "reference_runs.csv"
-REPRODUCTION = ROOT / "REPRODUCTION.md"
+REPRODUCTION = ROOT / "docs" / "reproduction.md"
 BANDS_PICTURE = ROOT / "docs" / "reference-bands.png"
 ACCURACY_PICTURE = ROOT / "docs" / "reference-accuracy.png"
 BEGIN = "<!-- reference_runs.py report: from here to the end marker, written from the data -->"
@@ -136,7 +135,6 @@ def column_names(steps):
 
 def build(runs_folder, output=REFERENCE_CSV, notes=()):
     """Write the CSV from the logs runs_folder/seed-S.log: every seed from 0 on, as printed."""
-    from compare_with_article import LogError, expanded, parse_log
 
     try:
         logs = [parse_log(path) for path in expanded([str(Path(runs_folder) / "seed-*.log")])]
@@ -236,11 +234,10 @@ def standing(reference, log):
 
 
 # ---------------------------------------------------------------------------------------------
-# The report: REPRODUCTION.md's figures and its pictures, from the CSV
+# The report: docs/reproduction.md's figures and its pictures, from the CSV
 
 
 def article_log():
-    from compare_with_article import ARTICLE_LOG, parse_log
 
     return parse_log(ARTICLE_LOG)
 
@@ -303,7 +300,7 @@ def draw_accuracies(reference, path):
 
 
 def report_text(reference, article):
-    """The generated part of REPRODUCTION.md, in Markdown."""
+    """The generated part of docs/reproduction.md, in Markdown."""
     runs = len(reference.seeds)
     counts = np.round(reference.test_accuracy * TEST_IMAGES).astype(int)
     mean_128, mean_all = reference.test_accuracy.mean(), reference.full_test_accuracy.mean()
@@ -319,12 +316,12 @@ def report_text(reference, article):
         BEGIN,
         "",
         f"![The article's loss and accuracy at every logged step over the 5-95% and 25-75% "
-        f"bands of our {runs} runs](docs/reference-bands.png)",
+        f"bands of our {runs} runs](reference-bands.png)",
         "",
         "## The runs",
         "",
         f"Seeds 0 to {runs - 1} of the article's run, default flags but `--seed`, logs in "
-        "[data/reference_runs.csv](data/reference_runs.csv) (every logged step's loss and "
+        "[data/reference_runs.csv](../data/reference_runs.csv) (every logged step's loss and "
         "accuracy, both test accuracies). The file says what made it:",
         "",
         *[f"- {note}" for note in reference.notes],
@@ -342,7 +339,7 @@ def report_text(reference, article):
         "(Percentile bootstrap: 10,000 resamples of the runs with replacement, seed 0.)",
         "",
         "![How many of the first 128 test images each run gets right, with the published "
-        "figures; and the accuracy on all 10,000](docs/reference-accuracy.png)",
+        "figures; and the accuracy on all 10,000](reference-accuracy.png)",
         "",
         f"One 128-image figure says little on its own: the article's 126/128 = 0.984375 has a "
         f"95% Wilson interval of {low:.3f} .. {high:.3f} for the accuracy behind it (a width of "
@@ -418,7 +415,7 @@ def what_a_share_means(share):
 
 
 def report(reproduction=REPRODUCTION):
-    """Rewrite REPRODUCTION.md between its markers, and its two pictures, from the CSV."""
+    """Rewrite docs/reproduction.md between its markers, and its two pictures, from the CSV."""
     reference, article = load(), article_log()
     text = reproduction.read_text(encoding="utf-8")
     if BEGIN not in text or END not in text:
@@ -433,14 +430,15 @@ def report(reproduction=REPRODUCTION):
 
 def main(argv=None):
     keep_output_printable()
-    parser = argparse.ArgumentParser(prog="reference_runs.py", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m rnn_mnist.reference_runs",
+                                     description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     made = commands.add_parser("build", help="the logs of a study -> data/reference_runs.csv")
     made.add_argument("runs", type=Path, help="the study's folder (runs/reference)")
     made.add_argument("--made-by", default="make reference", help="the command, for the notes")
     made.add_argument("--started", default="?", help="when the study started (UTC)")
     made.add_argument("--ended", default="?", help="when it ended (UTC)")
-    commands.add_parser("report", help="data/reference_runs.csv -> REPRODUCTION.md, pictures")
+    commands.add_parser("report", help="data/reference_runs.csv -> docs/reproduction.md, pictures")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":

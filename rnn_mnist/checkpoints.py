@@ -39,14 +39,17 @@ from pathlib import Path
 
 import numpy as np
 
-from cli import one_line, printable, shell_command, system_reason
 from input_data import DataError
-from safe_files import (FolderInUse, NotOwnFile, check_own_file, has_no_reader,
-                        hold_for_reading, lock_exclusively, open_own_file,
-                        read_own_file, sync_file, sync_folder, write_new_file)
-from tensorflow_v1 import tf
+from rnn_mnist.cli import one_line, printable, shell_command, system_reason
+from rnn_mnist.safe_files import (FolderInUse, NotOwnFile, check_own_file, has_no_reader,
+                                  hold_for_reading, lock_exclusively, open_own_file, read_own_file,
+                                  sync_file, sync_folder, write_new_file)
+from rnn_mnist.tensorflow_v1 import tf
 
-TRAINER = Path(__file__).resolve().parent / "train_rnn_mnist.py"
+TRAINER = Path(__file__).resolve().parent.parent / "train_rnn_mnist.py"
+# `make run` keeps its model here (tasks.py's KEPT_MODEL), where predict_digit.py and
+# export_page_model.py look when no --checkpoint is given.
+KEPT_MODEL = TRAINER.parent / "runs" / "article"
 PROG = TRAINER.name
 
 LATEST = "LATEST"
@@ -177,6 +180,11 @@ def load(directory):
     meanwhile: a checkpoint replaced while it was being read is read again under its new name.
     """
     directory = Path(directory)
+    if directory == KEPT_MODEL and not os.path.lexists(directory / LATEST):
+        raise CheckpointError(f"no model in {shortest_path(directory)} yet: `make run` (Windows: "
+                              "py tasks.py run) "
+                              "trains the article's model and keeps it there; or give "
+                              "--checkpoint DIR, a folder of train_rnn_mnist.py --save-dir")
     if not directory.is_dir():
         raise CheckpointError(f"{directory}: no such folder")
     for _ in range(READ_ATTEMPTS):
@@ -480,7 +488,8 @@ def lock(folder):
         raise CheckpointError(f"{path}: {error}: refused, since a run writes only files it "
                               "makes (remove it if the folder is yours)") from None
     except OSError as error:
-        raise CheckpointError(f"--save-dir {folder}: cannot be written ({error.strerror})") from None
+        raise CheckpointError(f"--save-dir {folder}: cannot be written "
+                              f"({error.strerror})") from None
     lock_file = os.fdopen(descriptor, "r+", encoding="utf-8")
     try:
         lock_exclusively(lock_file)
@@ -500,7 +509,8 @@ def check_writable(folder):
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as error:
-        raise CheckpointError(f"--save-dir {folder}: cannot be written ({error.strerror})") from None
+        raise CheckpointError(f"--save-dir {folder}: cannot be written "
+                              f"({error.strerror})") from None
 
 
 def total_steps(training_iters, batch_size):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cli import one_line
+from rnn_mnist.cli import one_line
 
 DIGIT_BOX = 20  # MNIST fitted each digit into 20x20 pixels...
 FRAME = 28  # ...and centred it by its centre of mass in 28x28.

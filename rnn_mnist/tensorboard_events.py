@@ -16,8 +16,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from cli import system_reason
-from tensorflow_v1 import tf
+from rnn_mnist.cli import system_reason
+from rnn_mnist.tensorflow_v1 import tf
 
 
 class LogdirError(Exception):

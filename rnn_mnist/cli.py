@@ -56,7 +56,8 @@ FLOAT32_TINY = 1.4e-45  # and a smaller one rounds to 0
 def positive_float32(text):
     value = positive_float(text)
     if value > FLOAT32_MAX:
-        raise argparse.ArgumentTypeError(f"{text} is infinite in float32 (at most {FLOAT32_MAX:.3g})")
+        raise argparse.ArgumentTypeError(f"{text} is infinite in float32 "
+                                         f"(at most {FLOAT32_MAX:.3g})")
     if value < FLOAT32_TINY:
         raise argparse.ArgumentTypeError(f"{text} is 0 in float32 (at least {FLOAT32_TINY:.2g})")
     return value

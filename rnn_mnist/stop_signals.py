@@ -22,7 +22,7 @@ import signal
 import sys
 from contextlib import contextmanager
 
-from cli import system_reason
+from rnn_mnist.cli import system_reason
 
 # SIGBREAK exists on Windows alone: Ctrl-Break. SIGHUP, a closed terminal, everywhere else; under
 # nohup it is ignored, and stays so.

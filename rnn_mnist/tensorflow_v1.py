@@ -1,6 +1,6 @@
 """TensorFlow as the article used it: the 1.x API (tensorflow.compat.v1), in graph mode, Keras 2.
 
-    from tensorflow_v1 import tf      # then tf.placeholder(...), tf.Session(...), as in 1.x
+    from rnn_mnist.tensorflow_v1 import tf   # then tf.placeholder(...), tf.Session(...), as in 1.x
 
 `tf` stands for `tensorflow.compat.v1` and imports it at its first use, not at import time:
 two environment variables must be set before TensorFlow is first imported, and a run whose
@@ -30,8 +30,10 @@ def load(verbose=False):
         os.environ["TF_USE_LEGACY_KERAS"] = "1"
         if not verbose:
             os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-            # This API is deprecated, and using it is the point: its warnings say nothing new.
-            warnings.filterwarnings("ignore")
+            # This API is deprecated, and using it is the point: TensorFlow's notices that a
+            # tf.* name is deprecated say nothing new. Every other warning is shown.
+            warnings.filterwarnings("ignore", message=r"`tf\..*` is deprecated",
+                                    category=UserWarning)
         with _stderr_held_back(show=verbose):
             import tensorflow.compat.v1 as tf_v1
 
