@@ -1,17 +1,18 @@
 """The documentation against the code: flags, checksums, commands."""
 
 import re
+import subprocess
 
 import pytest
 
 import compare_with_article
 import export_page_model
 import input_data
-import log_lines
 import predict_digit
 import tasks
 import train_rnn_mnist as trm
 from conftest import ROOT
+from rnn_mnist import log_lines
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -29,18 +30,26 @@ def known_flags(capsys):
     return flags
 
 
-@pytest.mark.parametrize("document", ["README.md", "REPRODUCTION.md"])
+# The pages a reader is sent to: the READMEs and every page under docs/.
+DOCUMENTS = ["README.md", "README.ja.md", *sorted(
+    str(path.relative_to(ROOT)) for path in (ROOT / "docs").glob("*.md"))]
+# And the pages beside the code they describe, whose links must hold too.
+LINKED_PAGES = [*DOCUMENTS, "bench/README.md", "data/README.md", "tests/MUTATION.md"]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
 def test_every_flag_the_docs_mention_exists(document, capsys):
     text = (ROOT / document).read_text(encoding="utf-8")
     mentioned = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", text))
     assert mentioned - known_flags(capsys) == set()
 
 
-def test_the_docs_link_what_exists():
-    for document in ("README.md", "REPRODUCTION.md"):
-        text = (ROOT / document).read_text(encoding="utf-8")
-        for target in re.findall(r"\]\(([^)#]+)\)", text):
-            assert (ROOT / target).exists(), f"{document} links to missing {target}"
+@pytest.mark.parametrize("document", LINKED_PAGES)
+def test_the_docs_link_what_exists(document):
+    page = ROOT / document
+    for target in re.findall(r"\]\(([^)#]+)\)", page.read_text(encoding="utf-8")):
+        if not re.match(r"https?://", target):
+            assert (page.parent / target).exists(), f"{document} links to missing {target}"
 
 
 def test_the_readme_gives_the_two_commands_and_the_makefile_has_them():
@@ -73,13 +82,21 @@ def test_the_ci_runs_the_readmes_test_command_and_the_slow_test():
     assert "make test\n" in ci and "make test-slow" in ci
 
 
-def test_the_readmes_layout_names_the_files_that_exist():
-    layout = README.split("## Layout", 1)[1].split("\n## ", 1)[0]
+def test_the_layout_page_names_what_exists_and_everything_at_the_top():
+    layout = (ROOT / "docs" / "layout.md").read_text(encoding="utf-8")
     named = re.findall(r"^\| `([^`]+)` \|", layout, re.MULTILINE)
-    assert named, "README.md has no layout table"
+    assert named, "docs/layout.md has no layout table"
     for name in named:
-        assert (ROOT / name).exists(), f"README.md's layout names {name}, which does not exist"
-    top_level = {path.name + ("/" if path.is_dir() else "") for path in ROOT.iterdir()
-                 if path.suffix in (".py", ".ipynb") or (path.is_dir() and not path.name.startswith("."))}
-    untracked = {".venv/", "runs/", "checkpoints/", "__pycache__/", "mutants/"}
-    assert top_level - untracked == set(named)
+        assert (ROOT / name).exists(), f"docs/layout.md names {name}, which does not exist"
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if tracked.returncode != 0:
+        pytest.skip("not a git checkout")
+    top = {name.split("/")[0] + ("/" if "/" in name else "") for name in tracked.stdout.split()
+           if not name.startswith(".")}
+    top -= {"README.md", "README.ja.md", "LICENSE"}  # the pages that link to this one
+    assert top == {name for name in named if name.count("/") <= 1 and not
+                   (name.endswith(".py") and "/" in name)}
+    modules = {f"rnn_mnist/{path.name}" for path in (ROOT / "rnn_mnist").glob("*.py")}
+    assert modules - {"rnn_mnist/__init__.py"} == {name for name in named
+                                                   if name.startswith("rnn_mnist/") and
+                                                   name.endswith(".py")}
