@@ -1,8 +1,8 @@
 """Write the model of a checkpoint into the file that the browser page (web/index.html) loads,
 with a few test images to pick from beside the drawing.
 
-    python train_rnn_mnist.py --save-dir checkpoints/article      # the article's run, kept
-    python export_page_model.py --checkpoint checkpoints/article --output web/model.js --overwrite
+    make run                                   # the article's run, kept in runs/article
+    python export_page_model.py --output web/model.js --overwrite   # (or --checkpoint DIR)
 
 The page is opened from disk (file://), where a browser lets a page load scripts but not read
 files, so the model is a script: it sets window.RNN_MNIST_MODEL to the LSTM's kernel and bias and

@@ -1,11 +1,11 @@
 """Classify a handwritten digit with a model that train_rnn_mnist.py saved, and show how the
 LSTM's answer forms as it reads the image row by row.
 
-    python train_rnn_mnist.py --save-dir checkpoints/article      # train, and keep the model
-    python predict_digit.py --checkpoint checkpoints/article my_digit.png
-    python predict_digit.py --checkpoint checkpoints/article digit.jpg --show-preprocessing how.png
-    python predict_digit.py --checkpoint checkpoints/article --test-index 0 --rows-plot rows.png
-    python predict_digit.py --checkpoint checkpoints/article --test-index 0 --rows-gif rows.gif
+    make run                                   # train, and keep the model in runs/article
+    python predict_digit.py my_digit.png       # read with that model (or --checkpoint DIR)
+    python predict_digit.py digit.jpg --show-preprocessing how.png
+    python predict_digit.py --test-index 0 --rows-plot rows.png
+    python predict_digit.py --test-index 0 --rows-gif rows.gif
 
 A picture of any size, a phone photo included, is first made to look like an MNIST image
 (digit_photo.py): the ink is separated from the paper, whatever their colours and however the

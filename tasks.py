@@ -590,7 +590,7 @@ MUTATED = ROOT / "mutants"  # mutmut's copy of the project, and its results
 
 
 def mutate(settings, extra):
-    """mutmut over setup.cfg's only_mutate modules, then each one's score (tests/MUTATION.md).
+    """mutmut over pyproject.toml's only_mutate modules, then each one's score (tests/MUTATION.md).
 
     Starts afresh, unless further words name mutants to test again (mutmut run's patterns,
     such as 'cli.x_fail*': `python3 tasks.py mutate 'cli.x_fail*'`, since make takes further

@@ -324,7 +324,7 @@ def report(entries, floors, floor_flops, steps, repeats, quick, throughput):
                  f"{steps / floor_seconds:.1f} | |")
     if "c" not in by_key:
         lines += ["", "c. PyTorch was skipped: torch is not installed "
-                      "(`pip install -r bench/requirements-peers.txt`)."]
+                      "(`pip install -r requirements/bench.txt`)."]
 
     lines += ["", "## Ratios", "", "| ratio | value |", "|---|---:|"]
     a_wall = statistics.median(r.wall for r in a.runs)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import input_data  # the project's folder is on pytest's path (pytest.ini)
+import input_data  # the project's folder is on pytest's path (pyproject.toml)
 import train_rnn_mnist
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,8 +2,8 @@
 predict_digit.py reads a digit from a photo against how well the model reads the same digit as a
 clean 28x28 image. Nothing here is committed as an image: the pictures are made when asked for.
 
-    python tests/photo_digits.py --checkpoint checkpoints/article                  # the report
-    python tests/photo_digits.py --checkpoint checkpoints/article --save-dir photos   # + pictures
+    python tests/photo_digits.py --checkpoint runs/article                  # the report
+    python tests/photo_digits.py --checkpoint runs/article --save-dir photos   # + pictures
 
 Each picture is one test digit, written in dark, blue or coloured ink on white, grey, cream or
 coloured paper, then photographed: rotated up to 10 degrees, placed off-centre, large or small,
