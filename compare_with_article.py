@@ -221,13 +221,13 @@ def print_unlike_the_article(article, runs):
         print()
 
 
-def reference_or_none():
-    """The reference runs (data/reference_runs.csv), or None, said in a line, if unreadable."""
+def reference_or_reason():
+    """The reference runs (data/reference_runs.csv) and None, or None and why they cannot be
+    read."""
     try:
-        return reference_runs.load()
+        return reference_runs.load(), None
     except reference_runs.ReferenceError as error:
-        print(f"\n(No reference runs to place the logs among: {error})")
-        return None
+        return None, str(error)
 
 
 USUAL_SHARE = 95  # a log is like the reference runs if it is within their band as often as 95% are
@@ -405,10 +405,13 @@ def main(argv=None):
                   f"{earlier.source}: one run given twice would count twice", file=sys.stderr)
             sys.exit(1)
 
-    reference = reference_or_none()
+    reference, unreadable = reference_or_reason()
     if reference is not None:
         print(verdict_line(reference, article, runs))
-        print()
+    else:
+        print(f"Verdict: not placed: no reference runs to place the logs among ({unreadable}); "
+              "below, the article's log beside them")
+    print()
     print_unlike_the_article(article, runs)
     print_training_table(article, runs)
     print_test_accuracies(article, runs)

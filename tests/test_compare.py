@@ -58,7 +58,8 @@ def test_a_synthetic_log_parses(tmp_path):
 def test_the_table_for_one_run(tmp_path, capsys):
     compare.main([str(article_like_log(tmp_path / "run.log", loss_offset=0.01))])
     out = capsys.readouterr().out
-    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:10]}
+    # After the verdict and a blank line: the table's title, its header and its rows.
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[3:12]}
     assert list(rows) == ["step", "100", "200", "300", "400", "500", "600", "700", "780"]
     # step, article loss, run loss, article acc, run acc
     assert rows["100"] == ["100", "0.553710", "0.563710", "0.86719", "0.86719"]
@@ -246,13 +247,18 @@ def test_a_log_without_its_test_line_is_flagged_in_the_verdict(tmp_path):
 # What a log reveals of its settings, and logs given twice
 
 
+# The verdict a log of other settings than the reference runs' gets, first.
+NOT_PLACED = ("Verdict: not placed: the reference runs are for the default settings, and this "
+              "log has others (below)")
+
+
 def test_a_log_with_another_test_len_is_not_counted_as_128_images(tmp_path):
     log = article_like_log(tmp_path / "test-len-500.log", test_accuracy=0.962)
     result = run_script("compare_with_article.py", log, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == (
+    assert result.stdout.splitlines()[:3] == [NOT_PLACED, "", (
         f"Not like for like: {log}: its Test Accuracy 0.962 is not a count of 128 images "
-        "(another --test-len): it is left out of the 128-image figures")
+        "(another --test-len): it is left out of the 128-image figures")]
     assert "\nfirst 128 images 0.984375 -\n" in squash(result.stdout)
     assert "at least the article's" not in result.stdout
 
@@ -273,9 +279,9 @@ def test_a_short_log_is_flagged_and_gets_no_loss_verdict(tmp_path):
     short = write_log(tmp_path / "short.log", ARTICLE.losses[:9], ARTICLE.accuracies[:9],
                       test_accuracy=0.5, full_test_accuracy=0.5)
     result = run_script("compare_with_article.py", short, cwd=tmp_path)
-    assert result.stdout.splitlines()[0] == (
+    assert result.stdout.splitlines()[:3] == [NOT_PLACED, "", (
         f"Not like for like: {short}: it ends at step 90, the article's at 780 (another "
-        "--training-iters or --batch-size)")
+        "--training-iters or --batch-size)")]
     # Its own "last 200 steps" would be its steps 10 to 90, against the article's first ones.
     assert "  no logged step in the article's last 200 steps (590 to 780) is in the logs" in \
         result.stdout.splitlines()
@@ -286,9 +292,9 @@ def test_a_log_with_another_display_step_is_flagged(tmp_path):
     log = write_log(tmp_path / "every-5.log", [1.0] * 156, [0.5] * 156, test_accuracy=0.96875,
                     every=5)
     result = run_script("compare_with_article.py", log, cwd=tmp_path)
-    assert result.stdout.splitlines()[0] == (
+    assert result.stdout.splitlines()[:3] == [NOT_PLACED, "", (
         f"Not like for like: {log}: its steps are 5 to 780 every 5, the article's every 10 "
-        "(another --display-step)")
+        "(another --display-step)")]
     assert article_like_log(tmp_path / "like.log").exists()
     alike = run_script("compare_with_article.py", tmp_path / "like.log", cwd=tmp_path)
     assert "Not like for like" not in alike.stdout
@@ -324,10 +330,12 @@ def test_a_pattern_is_expanded_in_the_order_of_the_seeds(tmp_path):
 
 # ---------------------------------------------------------------------------------------------
 # The whole report, line by line and space by space: what a user compares with the article.
-# (Checked by hand: offsets 0.01 and 0.03 give the verdict's 0.0100 and the means; b.log shares
+# (Checked by hand: the verdict's counts are the standing lines' at the end; offsets 0.01 and 0.03 give the verdict's 0.0100 and the means; b.log shares
 # steps 300 and 600 only, and its 0.962 is no count of 128 images.)
 
 REPORT_OF_ONE = [
+    "Verdict: like the article's run and ours: this log is within the 1-99% loss band of our 100 reference runs at 76 of 78 logged steps (95% of those runs are at 75 or more, the article's log at 76)",
+    '',
     'Training log: article vs run, every 100th step and the last',
     'step  article loss  run loss  article acc  run acc',
     '100       0.553710  0.563710      0.86719  0.86719',
@@ -366,6 +374,8 @@ REPORT_OF_ONE = [
 
 
 REPORT_OF_THREE = [
+    "Verdict: 2 of 2 logs like our runs, 1 not placed (other settings): within the 1-99% loss band of our 100 reference runs at 76, 75 of 78 logged steps (95% of those runs are at 75 or more, the article's log at 76)",
+    '',
     "Not like for like: b.log: its steps are 300 to 900 every 300, the article's every 10 (another --display-step); its Test Accuracy 0.962 is not a count of 128 images (another --test-len): it is left out of the 128-image figures",
     '',
     'Training log: article vs 3 runs (mean ± std), every 100th step and the last',
@@ -457,16 +467,17 @@ def test_the_plot_draws_the_article_the_runs_and_the_reference_bands(tmp_path, m
             (red, None, 2.0, 30.0, round(float(np.mean(article[:5])), 6)),
             (blue, 0.25, 0.8, 10.0, round(article[0] + mean_offset, 6)),
             (blue, None, 2.0, 30.0, round(float(np.mean(article[:5])) + mean_offset, 6))]
-        percentiles = reference_runs.bands(getattr(reference, metric), (5, 25, 75, 95))
+        # The verdict's band, 1-99%, and the middle half.
+        percentiles = reference_runs.bands(getattr(reference, metric), (1, 25, 75, 99))
         # A band's outline runs along its lower edge and back along its upper one.
         outline = [frozenset(np.round(np.concatenate([percentiles[low], percentiles[high]]), 6))
-                   for low, high in ((5, 95), (25, 75))]
+                   for low, high in ((1, 99), (25, 75))]
         assert [band[1:] for band in bands[:2]] == [("#d9d9d9", None, outline[0]),
                                                     ("#b2b2b2", None, outline[1])]
         low, high = (compare.moving_average(np.array(ARTICLE.steps), np.array(article) + offset,
                                             5)[1] for offset in (offsets[0], offsets[-1]))
         assert bands[2][1:] == (blue, 0.15, frozenset(np.round(np.concatenate([low, high]), 6)))
-        assert legend == [f"article ({window})", "the 100 reference runs: 5-95%", "25-75%",
+        assert legend == [f"article ({window})", "the 100 reference runs: 1-99%", "25-75%",
                           f"mean of 3 runs ({window})",
                           "min-max over the runs (same moving average)"]
         assert axis.get_xlabel() == "training step"
@@ -566,6 +577,8 @@ def test_mean_and_std_are_the_sample_ones():
 # verdict with no step in the article's window, the two test-set sizes. (By hand: losses 0.9 and
 # 1.0 at step 100 give 0.950000 ± 0.070711; 0.9500 and 0.9612 give 0.9556 ± 0.0079.)
 REPORT_OF_TWO_UNLIKE = [
+    'Verdict: not placed: the reference runs are for the default settings, and these logs have others (below)',
+    '',
     "Not like for like: x.log: its steps are 5 to 295 every 5, the article's every 10 (another --display-step)",
     "Not like for like: y.log: its steps are 5 to 295 every 5, the article's every 10 (another --display-step)",
     '',
@@ -662,8 +675,10 @@ def test_without_readable_reference_runs_the_report_says_so_and_goes_on(tmp_path
     monkeypatch.setattr(reference_runs, "load", unreadable)
     compare.main([str(article_like_log(tmp_path / "run.log", 0.01))])
     out = capsys.readouterr().out
-    assert out.endswith("\n\n(No reference runs to place the logs among: "
-                        "data/reference_runs.csv: no such file)\n")
+    assert out.splitlines()[:2] == [
+        "Verdict: not placed: no reference runs to place the logs among "
+        "(data/reference_runs.csv: no such file); below, the article's log beside them", ""]
+    assert "Training log: article vs run" in out
 
 
 @pytest.mark.parametrize("encoding, bom", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"),
@@ -681,3 +696,11 @@ def test_only_a_pattern_that_names_no_file_is_expanded(tmp_path):
     assert log_lines.expanded([missing]) == [missing]  # parse_log says it is missing
     assert log_lines.expanded([str(tmp_path / "run[1].log")]) == [str(tmp_path / "run[1].log")]
     assert log_lines.expanded([str(tmp_path / "run[0-9].log")]) == [str(tmp_path / "run1.log")]
+
+
+def test_the_verdict_first_says_unlike_for_a_run_far_from_ours(tmp_path, capsys):
+    compare.main([str(article_like_log(tmp_path / "far.log", loss_offset=1.0))])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("Verdict: unlike our runs: this log is within the 1-99% loss band "
+                            "of our 100 reference runs at 0 of 78 logged steps (95% of those "
+                            "runs are at 75 or more")

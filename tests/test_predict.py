@@ -157,10 +157,15 @@ def test_bad_arguments_are_usage_errors(args, complaint, tiny_checkpoint):
     assert result.stderr.splitlines()[-1] == f"predict_digit.py: error: {complaint}"
 
 
-def test_a_missing_checkpoint_argument_is_a_usage_error():
-    result = run_script("predict_digit.py", "--test-index", "0")
-    assert result.returncode == 2
-    assert "the following arguments are required: --checkpoint" in result.stderr
+def test_without_checkpoint_it_reads_with_the_model_make_run_kept_or_says_to_run_it(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(checkpoints, "KEPT_MODEL", tmp_path / "runs" / "article")
+    assert predict_digit.parse_args(["--test-index", "0"]).checkpoint == checkpoints.KEPT_MODEL
+    with pytest.raises(SystemExit) as stopped:
+        predict_digit.main(["--test-index", "0"])
+    assert stopped.value.code == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("predict_digit.py: error: no model in ") and "`make run`" in line
 
 
 @pytest.fixture
