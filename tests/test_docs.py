@@ -21,8 +21,9 @@ SCRIPTS = [trm, compare_with_article, predict_digit, export_page_model]
 
 
 def known_flags(capsys):
-    """Every --flag the scripts accept, read from their --help, and pytest's own (conftest.py)."""
-    flags = {"--runslow", "--browser", "--page-screenshots"}
+    """Every --flag the scripts accept, read from their --help, conftest.py's and pytest's
+    --durations, which docs/testing.md names."""
+    flags = {"--runslow", "--browser", "--page-screenshots", "--durations"}  # and pytest's
     for script in SCRIPTS:
         with pytest.raises(SystemExit):
             script.parse_args(["--help"])
