@@ -116,8 +116,9 @@ def run_script(script, *args, cwd=None, timeout=600, env_extra=None):
     """Run one of the project's scripts in a fresh Python, as a user would from a shell; with
     "-m", a module of the package, found from any folder as tasks.py's commands find it."""
     env = None if env_extra is None else {**os.environ, **env_extra}
-    if script == "-m":
-        env = {**(env or os.environ), "PYTHONPATH": str(ROOT)}
+    if script == "-m":  # the project's folder first, before what PYTHONPATH had (make mutate's)
+        env = env or dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, *script_words(script), *map(str, args)],
                           capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout,
                           env=env)
