@@ -233,25 +233,28 @@ def reference_or_reason():
 USUAL_SHARE = 95  # a log is like the reference runs if it is within their band as often as 95% are
 
 
-def verdict_line(reference, article, runs):
+def standings_among(reference, runs):
+    """Each comparable log's standing among the reference runs (reference_runs.standing), by
+    id(log), computed once for the verdict and the table."""
+    return {id(run): reference_runs.standing(reference, run) for run in runs
+            if reference_runs.is_comparable(reference, run)}
+
+
+def verdict_line(reference, article, runs, standings):
     """The answer first, in one line: whether each log is like the reference runs, and whether
     the article's is, by how many logged steps' losses are within their 1-99% band."""
-    low, high = reference_runs.VERDICT_BAND
-    band = reference_runs.bands(reference.losses, reference_runs.VERDICT_BAND)
-    ours = sorted(reference_runs.steps_within(losses, band[low], band[high])
-                  for losses in reference.losses)
-    usual = ours[int(len(ours) * (100 - USUAL_SHARE) / 100)]  # USUAL_SHARE% are at least this
-    placed = [reference_runs.standing(reference, run)[3] for run in runs
-              if reference_runs.is_comparable(reference, run)]
-    article_within = reference_runs.standing(reference, article)[3]
-    steps = len(reference.steps)
-    usual_text = (f"{USUAL_SHARE}% of those runs are at {usual} or more, the article's log at "
-                  f"{article_within}")
+    placed = [standings[id(run)][3] for run in runs if id(run) in standings]
     if not placed:
         return ("Verdict: not placed: the reference runs are for the default settings, and "
                 f"{'this log has' if len(runs) == 1 else 'these logs have'} others (below)")
-    like = sum(within >= usual for within in placed)
+    ours = sorted(reference_runs.steps_within_each(reference))
+    usual = ours[int(len(ours) * (100 - USUAL_SHARE) / 100)]  # USUAL_SHARE% are at least this
+    usual_text = (f"{USUAL_SHARE}% of those runs are at {usual} or more, the article's log at "
+                  f"{reference_runs.standing(reference, article)[3]}")
+    low, high = reference_runs.VERDICT_BAND
     band_text = f"the {low}-{high}% loss band of our {len(ours)} reference runs"
+    steps = len(reference.steps)
+    like = sum(within >= usual for within in placed)
     if len(runs) == 1:
         answer = "like the article's run and ours" if like else "unlike our runs"
         return (f"Verdict: {answer}: this log is within {band_text} at {placed[0]} of {steps} "
@@ -262,17 +265,13 @@ def verdict_line(reference, article, runs):
             f"at {', '.join(map(str, placed))} of {steps} logged steps ({usual_text})")
 
 
-def print_reference_standing(reference, runs):
+def print_reference_standing(reference, runs, standings):
     """Where each log stands among the reference runs: its percentile every 100th step and
     for its test figures (one log), and a one-line verdict (each log)."""
     count = len(reference.seeds)
     print()
     print(f"Among the {count} reference runs (seeds 0..{count - 1} of the default run, "
           "data/reference_runs.csv; percentile: the share of them below, ties counted half)")
-    # Each comparable log's standing, computed once: (loss and accuracy percentiles at every
-    # step, its test figures' percentiles, steps within the band).
-    standings = {id(run): reference_runs.standing(reference, run) for run in runs
-                 if reference_runs.is_comparable(reference, run)}
     if len(runs) == 1 and standings:
         run = runs[0]
         losses, accuracies, tests, _ = standings[id(run)]
@@ -407,7 +406,8 @@ def main(argv=None):
 
     reference, unreadable = reference_or_reason()
     if reference is not None:
-        print(verdict_line(reference, article, runs))
+        standings = standings_among(reference, runs)
+        print(verdict_line(reference, article, runs, standings))
     else:
         print(f"Verdict: not placed: no reference runs to place the logs among ({unreadable}); "
               "below, the article's log beside them")
@@ -419,7 +419,7 @@ def main(argv=None):
         print_per_run_table(runs)
     print_verdict(article, runs)
     if reference is not None:
-        print_reference_standing(reference, runs)
+        print_reference_standing(reference, runs, standings)
     if args.plot:
         try:
             plot_curves(article, runs, args.plot, reference)

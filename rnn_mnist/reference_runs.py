@@ -214,6 +214,14 @@ def is_comparable(reference, log):
                                              log.article_figure is not None)
 
 
+def steps_within_each(reference):
+    """At how many logged steps each reference run's own loss is within the VERDICT_BAND: what
+    a log's count in standing() is measured against."""
+    band = bands(reference.losses, VERDICT_BAND)
+    return [steps_within(losses, band[VERDICT_BAND[0]], band[VERDICT_BAND[1]])
+            for losses in reference.losses]
+
+
 def standing(reference, log):
     """The log's percentile among the reference runs at each logged step (loss, accuracy) and
     for its test figures, and at how many steps its loss is within the VERDICT_BAND."""
