@@ -238,26 +238,24 @@ def args_words(settings):
 # `make run` keeps the model it trains here, so that predicting a digit, the GIF and the page's
 # export need no second training (rnn_mnist/checkpoints.py's KEPT_MODEL, the scripts' default).
 KEPT_MODEL = Path("runs") / "article"
-SAVE_FLAGS = ("--save-dir", "--resume", "--overwrite")
 
 
-def names_flag(words, flags):
+def names_flag(words, *flags):
     """Whether the trainer's words name one of `flags`, whole or abbreviated as argparse allows
     (--save-d, --save-dir=DIR)."""
-    return any(len(word.split("=")[0]) > 2 and flag.startswith(word.split("=")[0])
-               for word in words if word.startswith("--") for flag in flags)
+    names = [word.split("=")[0] for word in words if word.startswith("--")]
+    return any(len(name) > 2 and flag.startswith(name) for name in names for flag in flags)
 
 
 def run(settings, extra):
     """The article's run: train_rnn_mnist.py with ARGS and any further words. Unless they name
-    a --save-dir, the model is kept in runs/article, replacing the one the last `make run`
-    kept there (ARGS=--resume continues a run stopped there)."""
+    a --save-dir (or --overwrite one), the model is kept in runs/article, replacing the one the
+    last `make run` kept there; ARGS=--resume continues a run stopped there."""
     python = run_python()
     words = [*args_words(settings), *extra]
-    kept = not names_flag(words, SAVE_FLAGS) or \
-        (not names_flag(words, ("--save-dir",)) and names_flag(words, ("--resume",)))
+    kept = not names_flag(words, "--save-dir", "--overwrite")
     if kept:
-        replace = [] if names_flag(words, ("--resume",)) else ["--overwrite"]
+        replace = [] if names_flag(words, "--resume") else ["--overwrite"]
         words = ["--save-dir", str(KEPT_MODEL), *replace, *words]
     status = show_and_call(python, "train_rnn_mnist.py", *words)
     if status == 0 and kept:
