@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import input_data  # the project's folder is on pytest's path (pyproject.toml)
+import tasks
 import train_rnn_mnist
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,20 +107,14 @@ TINY_RUN_FLAGS = ["--training-iters", str(64 * 21), "--batch-size", "64", "--dis
                   "--test-len", "64"]
 
 
-def script_words(script):
-    """A script by its file (train_rnn_mnist.py), or a module of the package ("-m",
-    "rnn_mnist.reference_runs"), as the command line names it."""
-    return [script] if script == "-m" else [str(ROOT / script)]
-
-
 def run_script(script, *args, cwd=None, timeout=600, env_extra=None):
     """Run one of the project's scripts in a fresh Python, as a user would from a shell; with
     "-m", a module of the package, found from any folder as tasks.py's commands find it."""
     env = None if env_extra is None else {**os.environ, **env_extra}
     if script == "-m":  # the project's folder first, before what PYTHONPATH had (make mutate's)
-        env = env or dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return subprocess.run([sys.executable, *script_words(script), *map(str, args)],
+        env = {**tasks.with_on_python_path(ROOT), **(env_extra or {})}
+    words = [script] if script == "-m" else [str(ROOT / script)]
+    return subprocess.run([sys.executable, *words, *map(str, args)],
                           capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout,
                           env=env)
 

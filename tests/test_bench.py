@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+import tasks
 from bench import run_bench
 from conftest import ROOT, make
 from rnn_mnist.log_lines import parse_timing
@@ -79,8 +80,7 @@ def test_each_peer_does_the_articles_work(tmp_path):
         result = subprocess.run([sys.executable, "-m", f"bench.{peer}",
                                  "--training-iters", str(128 * 21)],
                                 capture_output=True, text=True, cwd=tmp_path, timeout=300,
-                                env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(
-                                    None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
+                                env=tasks.with_on_python_path(ROOT))
         assert result.returncode == 0, result.stderr
         lines = result.stdout.splitlines()
         assert lines[0].startswith("step: 10 / loss: ") and lines[1].startswith("step: 20 / ")
