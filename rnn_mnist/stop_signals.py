@@ -78,8 +78,12 @@ class StopRequest:
         """Whether a stop has come; the first check after a signal takes it off the queue."""
         if self.signal_number is None and HOLDS_SIGNALS:
             # A poll, never a wait: the signal may instead go to a thread that started before it
-            # was held (NumPy's BLAS threads), and then reaches __call__ above.
-            self.signal_number = take_held_signal()
+            # was held (NumPy's BLAS threads), and then reaches __call__ above, which Python may
+            # run while the poll is under way: the poll's None must not overwrite what it noted
+            # (it did, and one Ctrl-C in five was lost when the machine was busy).
+            taken = take_held_signal()
+            if taken is not None and self.signal_number is None:
+                self.signal_number = taken
         return self.signal_number is not None or self.output_error is not None
 
     @property
