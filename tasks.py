@@ -278,15 +278,35 @@ export_page = script_command("export_page_model.py")
 
 
 def test(settings, extra, slow=False):
-    """The linter over the code (pyproject.toml's [tool.ruff]), then the suite; with slow, only
-    the slow tests."""
+    """The linter over the code (pyproject.toml's [tool.ruff]), then the suite, spread over the
+    cores; with slow, only the slow tests."""
     python = test_python()
     if not slow:
         status = show_and_call(python, "-m", "ruff", "check", "--quiet", ".")
         if status != 0:
             raise TaskError(f"{PROG} test: ruff found the problems above (exit {status})")
     return show_and_call(python, "-m", "pytest", *(["--runslow", "-m", "slow"] if slow else []),
-                         *extra)
+                         *test_workers(extra), *extra)
+
+
+# A pytest worker holds TensorFlow (0.73 GB measured, 2026-12-04) and starts runs: 0.4 to 0.6 GB
+# for the tests' small ones, two at a time in the study's tests.
+MEMORY_PER_TEST_WORKER = 3 << 30
+
+
+def test_workers(extra):
+    """pytest-xdist's -n: a worker per core, as many as the free memory holds; none where one
+    would do, or where the words choose (-n 0 runs the suite in this process)."""
+    if any(word == "-n" or word.startswith(("-n", "--numprocesses", "--dist")) or
+           word == "no:xdist" for word in extra):
+        return []
+    workers = os.cpu_count() or 1
+    free = available_memory()
+    if free is not None:
+        workers = min(workers, max(1, free // MEMORY_PER_TEST_WORKER))
+    # loadfile: a file's tests on one worker, so that its module fixtures (the uninterrupted
+    # logs the stopped runs are held to) are made once.
+    return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
 
 
 def test_slow(settings, extra):
@@ -347,7 +367,8 @@ def test_platforms(settings, extra):
         env = {**with_on_python_path(ROOT / "tests" / "platforms"),
                "SIMULATED_PLATFORM": platform}
         say(f"{PROG} test-platforms: as {platform}:")
-        status = show_and_call(python, "-m", "pytest", *args, *extra, env=env)
+        status = show_and_call(python, "-m", "pytest", *args, *test_workers(extra), *extra,
+                               env=env)
         if status != 0:
             return status
     return 0
