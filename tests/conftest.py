@@ -1,6 +1,9 @@
 """Shared fixtures: tiny MNIST-shaped data in tmp_path, and running the scripts as a user does."""
 
+import base64
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -41,8 +44,8 @@ def pytest_configure(config):
 
 # Fixtures that run a training script before their tests run: a test using one is marked trains
 # too. (test_faults.py's `trained`, two steps in-process, is not one.)
-TRAINING_FIXTURES = {"tiny_checkpoint", "article_checkpoint", "uninterrupted_log", "whole_log",
-                     "photo_results", "copied_checkpoint"}
+TRAINING_FIXTURES = {"tiny_checkpoint", "trained_article_checkpoint", "uninterrupted_log",
+                     "resumable_log", "whole_log", "photo_results", "copied_checkpoint"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects by the markers added here
@@ -119,10 +122,39 @@ def run_script(script, *args, cwd=None, timeout=600, env_extra=None):
                           env=env)
 
 
-def start_script(script, *args, cwd):
+# The pipes of a run that a test reads as it goes are made as small as a pipe gets, 4 KiB (Popen
+# can on Linux and Windows; macOS keeps 16 KiB or more). A run that has printed that much more
+# than the test has read waits in its write until the test reads on. So a test that signals a run
+# once it has read a line finds the run at most LINES_AHEAD steps further, however busy the
+# machine is: a run of more steps than that is still running when the signal comes. (A pipe
+# the size of Linux's default, 64 KiB, holds a whole run of these lines.)
+SMALL_PIPE = 4096
+LINES_AHEAD = SMALL_PIPE // len("step: 1 / loss: 0.000000 / acc: 0.00000\n") + 1  # + its write
+
+
+def start_script(script, *args, cwd, pipesize=SMALL_PIPE):
     """Start one of the scripts and return at once, to read its output or signal it as it runs."""
     return subprocess.Popen([sys.executable, str(ROOT / script), *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
+                            pipesize=pipesize)
+
+
+# Batch 32, a log line at every step, for more steps than a run can get ahead of a test that
+# reads its log (LINES_AHEAD) and stops it within its first 30 lines: so it is still
+# running when stopped. 32 hidden units, not the article's 128, for speed: these tests are about
+# saving and resuming, which do not depend on the model's size (test_signals.py stops the
+# article's).
+RESUMABLE_STEPS = LINES_AHEAD + 30
+RESUMABLE_FLAGS = ["--training-iters", str(32 * (RESUMABLE_STEPS + 1)), "--batch-size", "32",
+                   "--display-step", "1", "--test-len", "64", "--seed", "2", "--num-hidden", "32"]
+
+
+@pytest.fixture(scope="session")
+def resumable_log(tiny_npz, tmp_path_factory):
+    """What a run with RESUMABLE_FLAGS prints when nothing stops it (test_checkpoints.py,
+    test_faults.py)."""
+    return uninterrupted_stdout(["--data", tiny_npz, *RESUMABLE_FLAGS],
+                                tmp_path_factory.mktemp("whole"))
 
 
 def uninterrupted_stdout(flags, folder):
@@ -150,8 +182,57 @@ def tiny_checkpoint(tmp_path_factory, tiny_npz):
     return saved_run(tmp_path_factory, "tiny", ["--data", str(tiny_npz), *TINY_RUN_FLAGS])
 
 
+# The page's model file, web/model.js: a script that sets window.RNN_MNIST_MODEL to the
+# checkpoint's four variables (export_page_model.py), float32 for float32.
+COMMITTED_MODEL = ROOT / "web" / "model.js"
+
+
+def model_in(path):
+    """The object a model file sets window.RNN_MNIST_MODEL to."""
+    text = Path(path).read_text(encoding="utf-8")
+    match = re.search(r"^window\.RNN_MNIST_MODEL = (\{.*\});\s*$", text, re.S | re.M)
+    assert match, f"{path} does not set window.RNN_MNIST_MODEL"
+    return json.loads(match.group(1))
+
+
+def decoded(model, key):
+    values = np.frombuffer(base64.b64decode(model["float32Base64"][key]), dtype="<f4")
+    return values.reshape(model["shapes"][key])
+
+
+def checkpoint_of_page_model(model_file, folder):
+    """A checkpoint folder, as train_rnn_mnist.py --save-dir writes it, of a model file's four
+    variables and its run's settings: enough to predict with (no Adam slots, no data stream)."""
+    import export_page_model
+    from rnn_mnist import checkpoints
+    from rnn_mnist.tensorflow_v1 import tf
+
+    model = model_in(model_file)
+    values = {name: decoded(model, key) for key, name in export_page_model.VARIABLES.items()}
+    settings = {key: model["about"][key] for key in ("step", "flags", "data_sha256", "versions")}
+    with tf.Graph().as_default():
+        x, _ = train_rnn_mnist.placeholders()
+        train_rnn_mnist.RNN(x, model["numHidden"])
+        saver = checkpoints.model_saver()
+        with tf.Session() as session:
+            for variable in tf.global_variables():
+                variable.load(values[checkpoints.saved_name(variable)], session)
+            checkpoints.save(folder, session, saver, settings, data_state={})
+    return folder
+
+
 @pytest.fixture(scope="session")
 def article_checkpoint(tmp_path_factory):
-    """The article's model: its default run (seed 0) on the embedded MNIST, kept with --save-dir.
-    About a minute on 2 cores; for the tests that measure what the trained model reads."""
+    """The article's model: the weights of its default run (seed 0), which web/model.js holds
+    number for number, as a checkpoint; for the tests that measure what the trained model reads.
+    Written in a second: training it takes a minute on 2 cores. That the file holds what the
+    default run trains is test_page.py's slow test, on trained_article_checkpoint."""
+    return checkpoint_of_page_model(COMMITTED_MODEL, tmp_path_factory.mktemp("checkpoint") /
+                                    "article")
+
+
+@pytest.fixture(scope="session")
+def trained_article_checkpoint(tmp_path_factory):
+    """The article's default run (seed 0) on the embedded MNIST, trained here and kept with
+    --save-dir. A minute on 2 cores: for slow tests only."""
     return saved_run(tmp_path_factory, "article", [])

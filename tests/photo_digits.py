@@ -191,13 +191,14 @@ def issue_cases(test_images, test_labels):
 
 def read_photos(photos, folder):
     """Each photo saved as a file (PNG keeps the JPEG's pixels and any alpha) and read back by
-    predict_digit's pipeline: the 28x28 images the model reads."""
+    predict_digit's pipeline: the 28x28 images the model reads. (PNG's fastest compression: the
+    same pixels; its default took 9.3 of the 35 s that measure() took, this 2.6.)"""
     from rnn_mnist import digit_photo
 
     images = []
     for number, photo in enumerate(photos):
         path = Path(folder) / f"photo-{number:03d}-label-{photo.label}.png"
-        photo.picture.save(path)
+        photo.picture.save(path, compress_level=1)
         images.append(digit_photo.read_digit(path).image)
     return np.stack(images)
 

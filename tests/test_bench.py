@@ -1,4 +1,4 @@
-"""The benchmark: its FLOP count on a hand-checked case, and its quick mode end to end."""
+"""The benchmark: its FLOP count on a hand-checked case, and its quick mode end to end (slow)."""
 
 import importlib.util
 import os
@@ -27,6 +27,10 @@ def test_the_articles_step_is_1_72_gflop():
     assert run_bench.lstm_step_flops(128, 28, 128, 28) == 3 * 28 * 2 * 128 * 156 * 512
 
 
+# Slow: a minute of runs (each contender, then the study's throughput at JOBS=1 and every core).
+# The fast suite checks the FLOP count, the memory measure and each peer's log; CI's slow step
+# runs this, and the README's test its `make bench BENCH_QUICK=1` as typed.
+@pytest.mark.slow
 def test_make_bench_quick_runs_every_contender_and_writes_a_report(tmp_path):
     output = tmp_path / "bench.md"
     result = subprocess.run(make("bench", "BENCH_QUICK=1", f"BENCH_OUTPUT={output}"),

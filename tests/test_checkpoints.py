@@ -17,12 +17,9 @@ import pytest
 
 import input_data
 import train_rnn_mnist as trm
-from conftest import TINY_RUN_FLAGS, posix_signals, run_script, start_script, uninterrupted_stdout
+from conftest import (RESUMABLE_FLAGS, RESUMABLE_STEPS, TINY_RUN_FLAGS, posix_signals, run_script,
+                      start_script)
 from rnn_mnist import checkpoints, tensorflow_v1
-
-# Batch 32 for 60 steps, a log line at every step: long enough to be stopped in the middle.
-RESUMABLE_FLAGS = ["--training-iters", str(32 * 61), "--batch-size", "32", "--display-step", "1",
-                   "--test-len", "64", "--seed", "2"]
 
 
 def train_briefly(tiny_arrays, steps):
@@ -113,12 +110,6 @@ def test_a_save_cut_off_midway_leaves_the_previous_checkpoint(tiny_arrays, tmp_p
     assert checkpoints.load(tmp_path).step == 6
 
 
-@pytest.fixture(scope="module")
-def uninterrupted_log(tiny_npz, tmp_path_factory):
-    return uninterrupted_stdout(["--data", tiny_npz, *RESUMABLE_FLAGS],
-                                tmp_path_factory.mktemp("whole"))
-
-
 def stop_after_lines(flags, lines_before_signal, signal_number, cwd):
     """Run the trainer; send the signal once it has printed that many lines; return what it did."""
     process = start_script("train_rnn_mnist.py", *flags, cwd=cwd)
@@ -143,8 +134,8 @@ def stop_after_lines(flags, lines_before_signal, signal_number, cwd):
     ids=["SIGINT after 1 line", "SIGINT after 17 lines", "SIGTERM after 8 lines",
          "SIGHUP (the terminal closed) after 5 lines"])
 @pytest.mark.trains
-def test_stopped_then_resumed_prints_the_uninterrupted_log(
-        signal_number, lines_before_signal, tiny_npz, tmp_path, uninterrupted_log):
+def test_stopped_then_resumed_prints_the_resumable_log(
+        signal_number, lines_before_signal, tiny_npz, tmp_path, resumable_log):
     save_dir = tmp_path / "checkpoint"
     flags = ["--data", str(tiny_npz), *RESUMABLE_FLAGS, "--save-dir", str(save_dir)]
     # The run inherits SIGHUP's disposition: as from a terminal, not nohup's SIG_IGN.
@@ -159,17 +150,18 @@ def test_stopped_then_resumed_prints_the_uninterrupted_log(
     assert "Traceback" not in stderr
     stopped = stderr.splitlines()[-1]
     step = checkpoints.load(save_dir).step
-    assert stopped.startswith(f"train_rnn_mnist.py: stopped after step {step} of 60; "
+    assert stopped.startswith(f"train_rnn_mnist.py: stopped after step {step} of "
+                              f"{RESUMABLE_STEPS}; "
                               f"saved in {save_dir}; resume with: ")
-    assert lines_before_signal <= step < 60
-    assert first_part == "".join(uninterrupted_log.splitlines(keepends=True)[:step])
+    assert lines_before_signal <= step < RESUMABLE_STEPS
+    assert first_part == "".join(resumable_log.splitlines(keepends=True)[:step])
 
     # The command it printed resumes the run.
     resume = shlex.split(stopped.split("resume with: ", 1)[1])
     resumed = subprocess.run(resume, capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     assert f"resuming after step {step}" in resumed.stderr
-    assert first_part + resumed.stdout == uninterrupted_log
+    assert first_part + resumed.stdout == resumable_log
 
 
 @pytest.mark.trains
@@ -185,7 +177,7 @@ def test_stopped_without_save_dir_says_nothing_was_saved(tiny_npz, tmp_path):
 
 @pytest.mark.trains
 def test_resuming_with_more_iterations_continues_the_same_run(tiny_npz, tmp_path,
-                                                              uninterrupted_log):
+                                                              resumable_log):
     short = ["--data", tiny_npz, *RESUMABLE_FLAGS, "--save-dir", tmp_path / "ck",
              "--training-iters", str(32 * 26)]
     first = run_script("train_rnn_mnist.py", *short, cwd=tmp_path)
@@ -195,7 +187,7 @@ def test_resuming_with_more_iterations_continues_the_same_run(tiny_npz, tmp_path
     rest = run_script("train_rnn_mnist.py", "--data", tiny_npz, *RESUMABLE_FLAGS,
                       "--save-dir", tmp_path / "ck", "--resume", cwd=tmp_path)
     assert rest.returncode == 0, rest.stderr
-    assert "\n".join(steps_printed) + "\n" + rest.stdout == uninterrupted_log
+    assert "\n".join(steps_printed) + "\n" + rest.stdout == resumable_log
 
 
 def test_the_checkpoint_records_the_run(tiny_checkpoint, tiny_npz):
@@ -288,7 +280,7 @@ def kill_after(process, lines, extra_seconds):
     return "".join(printed) + rest
 
 
-def check_kill_and_resume(tiny_npz, tmp_path, uninterrupted_log, lines, extra_seconds):
+def check_kill_and_resume(tiny_npz, tmp_path, resumable_log, lines, extra_seconds):
     save_dir = tmp_path / "checkpoint"
     flags = ["--data", tiny_npz, *RESUMABLE_FLAGS, "--save-dir", save_dir, "--save-every", "5"]
     printed = kill_after(start_script("train_rnn_mnist.py", *flags, cwd=tmp_path), lines,
@@ -297,20 +289,20 @@ def check_kill_and_resume(tiny_npz, tmp_path, uninterrupted_log, lines, extra_se
     assert checkpoint.step % 5 == 0 and checkpoint.step <= len(printed.splitlines())
     resumed = run_script("train_rnn_mnist.py", *flags, "--resume", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
-    expected = uninterrupted_log.splitlines(keepends=True)[checkpoint.step:]
+    expected = resumable_log.splitlines(keepends=True)[checkpoint.step:]
     assert resumed.stdout == "".join(expected)
 
 
 @pytest.mark.trains
 def test_after_kill_9_resume_continues_from_the_last_periodic_save(tiny_npz, tmp_path,
-                                                                   uninterrupted_log):
-    check_kill_and_resume(tiny_npz, tmp_path, uninterrupted_log, lines=12, extra_seconds=0.05)
+                                                                   resumable_log):
+    check_kill_and_resume(tiny_npz, tmp_path, resumable_log, lines=12, extra_seconds=0.05)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lines, extra_seconds", [(6, 0.0), (17, 0.13), (31, 0.02), (44, 0.3)])
-def test_kill_9_at_several_moments(lines, extra_seconds, tiny_npz, tmp_path, uninterrupted_log):
-    check_kill_and_resume(tiny_npz, tmp_path, uninterrupted_log, lines, extra_seconds)
+def test_kill_9_at_several_moments(lines, extra_seconds, tiny_npz, tmp_path, resumable_log):
+    check_kill_and_resume(tiny_npz, tmp_path, resumable_log, lines, extra_seconds)
 
 
 @pytest.mark.trains
@@ -371,12 +363,12 @@ def test_a_save_dir_that_cannot_be_written_is_refused_before_training(save_dir, 
 
 
 @pytest.mark.trains
-def test_periodic_saves_cost_nothing_in_the_log(tiny_npz, tmp_path, uninterrupted_log):
+def test_periodic_saves_cost_nothing_in_the_log(tiny_npz, tmp_path, resumable_log):
     result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *RESUMABLE_FLAGS,
                         "--save-dir", tmp_path / "ck", "--save-every", "7", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == uninterrupted_log
-    assert checkpoints.load(tmp_path / "ck").step == 60
+    assert result.stdout == resumable_log
+    assert checkpoints.load(tmp_path / "ck").step == RESUMABLE_STEPS
 
 
 # ---------------------------------------------------------------------------------------------

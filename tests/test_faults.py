@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
-from test_checkpoints import RESUMABLE_FLAGS, settings_at, train_briefly
+from test_checkpoints import settings_at, train_briefly
 
 import train_rnn_mnist as trm
-from conftest import MAKE_PROG, ROOT, TINY_RUN_FLAGS, make, posix_signals, run_script, start_script
+from conftest import (MAKE_PROG, RESUMABLE_FLAGS, RESUMABLE_STEPS, ROOT, TINY_RUN_FLAGS, make,
+                      posix_signals, run_script, start_script)
 from rnn_mnist import checkpoints, cli, safe_files
 
 # A long tiny run that saves at every step: 1000 steps of batch 32, a log line each (the tests
@@ -215,19 +216,17 @@ def test_predict_refuses_a_flag_of_the_wrong_json_type_in_one_line(tiny_checkpoi
 # A log that cannot be written: a closed pipe, a full disk, a closed terminal (test_checkpoints)
 
 
-@pytest.fixture(scope="module")
-def whole_log(tiny_npz, tmp_path_factory):
-    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *RESUMABLE_FLAGS,
-                        cwd=tmp_path_factory.mktemp("whole"))
-    assert result.returncode == 0, result.stderr
-    return result.stdout.splitlines(keepends=True)
+@pytest.fixture
+def whole_log(resumable_log):
+    return resumable_log.splitlines(keepends=True)
 
 
 def check_resumes_exactly(stderr, folder, whole_log, tiny_npz, cwd):
     """The stop's last line names the checkpoint's step; its command resumes the run exactly."""
     step = checkpoints.load(folder).step
     stopped = stderr.splitlines()[-1]
-    assert f"stopped after step {step} of 60; saved in {folder}; resume with: " in stopped
+    assert (f"stopped after step {step} of {RESUMABLE_STEPS}; saved in {folder}; resume with: "
+            in stopped)
     resumed = run_script("train_rnn_mnist.py", "--data", tiny_npz, *RESUMABLE_FLAGS,
                          "--save-dir", folder, "--resume", cwd=cwd)
     assert resumed.returncode == 0, resumed.stderr
@@ -264,7 +263,8 @@ def test_a_log_on_a_full_disk_stops_the_run_and_says_why(tiny_npz, tmp_path, who
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
     stopped = check_resumes_exactly(result.stderr, folder, whole_log, tiny_npz, tmp_path)
     assert stopped.startswith("train_rnn_mnist.py: the log (stdout) cannot be written "
-                              f"({os.strerror(errno.ENOSPC)}); stopped after step 1 of 60")
+                              f"({os.strerror(errno.ENOSPC)}); stopped after step 1 of "
+                              f"{RESUMABLE_STEPS}")
 
 
 def test_the_resume_command_names_abbreviated_flags_in_full():
@@ -280,8 +280,10 @@ def test_the_resume_command_names_abbreviated_flags_in_full():
 
 
 def start_saving_run(tiny_npz, folder, cwd):
+    # A pipe of the usual size: the run saves on while its log is not read (a small one would
+    # hold it after about a hundred steps).
     process = start_script("train_rnn_mnist.py", "--data", tiny_npz, *SAVING_FLAGS,
-                           "--save-dir", folder, cwd=cwd)
+                           "--save-dir", folder, cwd=cwd, pipesize=-1)
     watchdog = threading.Timer(300, process.kill)
     watchdog.start()
     for _ in range(3):  # three steps saved

@@ -4,10 +4,8 @@ TensorFlow numbers and digit_photo.py's steps. The browser tests run with --brow
 (make test-page); the rest run in the fast suite."""
 
 import base64
-import json
 import re
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,30 +13,16 @@ import pytest
 import export_page_model
 import predict_digit
 import train_rnn_mnist
-from conftest import ROOT, run_script
+from conftest import COMMITTED_MODEL, ROOT, decoded, model_in, run_script
 from rnn_mnist import checkpoints
 from rnn_mnist.digit_photo import read_digit
 
 WEB = ROOT / "web"
-COMMITTED_MODEL = WEB / "model.js"
 TEST_IMAGES = 200  # the issue's number: the first 200 test images, read by both
 TOLERANCE = 1e-5  # probabilities of the page and of TensorFlow agree within this
 # The page's 28x28 image of a drawing and digit_photo.py's of the same canvas saved as a PNG:
 # both compute in float32 in the same order but for sums, so they agree within this (of 255).
 DRAWING_TOLERANCE = 0.01
-
-
-def model_in(path):
-    """The object a model file sets window.RNN_MNIST_MODEL to."""
-    text = Path(path).read_text(encoding="utf-8")
-    match = re.search(r"^window\.RNN_MNIST_MODEL = (\{.*\});\s*$", text, re.S | re.M)
-    assert match, f"{path} does not set window.RNN_MNIST_MODEL"
-    return json.loads(match.group(1))
-
-
-def decoded(model, key):
-    values = np.frombuffer(base64.b64decode(model["float32Base64"][key]), dtype="<f4")
-    return values.reshape(model["shapes"][key])
 
 
 def export(checkpoint, output, *flags):
@@ -102,11 +86,14 @@ def test_the_committed_model_is_the_default_runs_and_small():
     assert COMMITTED_MODEL.stat().st_size < 1_000_000
 
 
-def test_the_committed_model_is_what_the_default_run_trains(article_checkpoint):
+@pytest.mark.slow
+def test_the_committed_model_is_what_the_default_run_trains(trained_article_checkpoint):
     """On this machine the export of a new default run is the committed file, number for number;
-    on another CPU the last digits of a few numbers may differ (the golden logs' last digit)."""
+    on another CPU the last digits of a few numbers may differ (the golden logs' last digit).
+    The fast suite's article_checkpoint is the committed file: this test is what makes it the
+    article's model."""
     committed = model_in(COMMITTED_MODEL)
-    checkpoint = checkpoints.load(article_checkpoint)
+    checkpoint = checkpoints.load(trained_article_checkpoint)
     saved = checkpoints.read_model(checkpoint)
     checkpoint.release()
     for key, name in export_page_model.VARIABLES.items():
@@ -157,8 +144,9 @@ def browser():
 
 @pytest.fixture(scope="module")
 def page_with_checkpoint(article_checkpoint, tmp_path_factory):
-    """The page, copied, with the model exported from a default run trained here: the page's
-    numbers are then held to TensorFlow's on the same checkpoint."""
+    """The page, copied, with its model exported again from the article's checkpoint (the
+    committed weights, conftest.py): the page's numbers are then held to TensorFlow's on the
+    same checkpoint, with the export in between."""
     folder = tmp_path_factory.mktemp("page") / "web"
     shutil.copytree(WEB, folder)
     result = export(article_checkpoint, folder / "model.js", "--overwrite")

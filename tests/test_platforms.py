@@ -17,7 +17,7 @@ import time
 import pytest
 from PIL import Image
 
-from conftest import ROOT, TINY_RUN_FLAGS, uninterrupted_stdout
+from conftest import LINES_AHEAD, ROOT, SMALL_PIPE, TINY_RUN_FLAGS, uninterrupted_stdout
 from rnn_mnist import checkpoints, cli, safe_files, stop_signals
 
 SIMULATED = os.environ.get("SIMULATED_PLATFORM", "")
@@ -209,9 +209,12 @@ def test_predict_reads_a_photo_in_an_odd_folder(tiny_checkpoint, mnist_arrays, t
     assert by_index.returncode == 0 and "True label: 7" in by_index.stdout, by_index.stderr
 
 
-# The article's batch, a line at every step: Ctrl-C after a log line stops after that step.
-STOP_FLAGS = ["--training-iters", str(32 * 31), "--batch-size", "32", "--display-step", "1",
-              "--test-len", "32", "--save-every", "7"]
+# Batch 32, a line at every step: Ctrl-C after a log line stops after that step. More steps than
+# a run gets ahead of the test that reads its log through a small pipe (conftest.LINES_AHEAD),
+# so that the run is still going when it is stopped after its fifth line.
+STOP_STEPS = LINES_AHEAD + 10
+STOP_FLAGS = ["--training-iters", str(32 * (STOP_STEPS + 1)), "--batch-size", "32",
+              "--display-step", "1", "--test-len", "32", "--save-every", "7", "--num-hidden", "32"]
 STOPS = [signal.SIGINT] + ([signal.SIGBREAK] if hasattr(signal, "SIGBREAK") else [])
 # Real Windows sends Ctrl-Break as a console event to a process group of its own (Ctrl-C cannot
 # be sent to one); elsewhere, and in the simulation, a signal is sent.
@@ -237,7 +240,7 @@ def test_stopped_in_an_odd_folder_then_resumed_is_the_uninterrupted_run(stop_sig
     group = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if CONSOLE_EVENTS else {}
     process = subprocess.Popen([sys.executable, str(ROOT / "train_rnn_mnist.py"), *flags,
                                 "--save-dir", str(save_dir)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, cwd=tmp_path, **group)
+                               stderr=subprocess.PIPE, cwd=tmp_path, pipesize=SMALL_PIPE, **group)
     printed = []
     for line in process.stdout:
         printed.append(line)
@@ -247,11 +250,12 @@ def test_stopped_in_an_odd_folder_then_resumed_is_the_uninterrupted_run(stop_sig
     assert process.wait(timeout=120) == 128 + stop_signal, stderr
     assert "Traceback" not in stderr
     step = checkpoints.load(save_dir).step
-    assert 5 <= step < 30
+    assert 5 <= step < STOP_STEPS
     first_part = text(b"".join(printed))
     assert first_part == "".join(whole.splitlines(keepends=True)[:step])
     stopped = stderr.splitlines()[-1]
-    assert stopped.startswith(f"train_rnn_mnist.py: stopped after step {step} of 30; saved in ")
+    assert stopped.startswith(f"train_rnn_mnist.py: stopped after step {step} of "
+                               f"{STOP_STEPS}; saved in ")
     command = stopped.split("resume with: ", 1)[1]
     if not cli.WINDOWS_SHELLS:  # the printed command, run as sh runs it
         resumed = subprocess.run(shlex.split(command), capture_output=True, cwd=tmp_path,
@@ -271,7 +275,7 @@ def test_a_second_run_on_a_folder_in_use_is_refused_on_every_system(tiny_npz, tm
     holder = subprocess.Popen([sys.executable, str(ROOT / "train_rnn_mnist.py"), "--data",
                                str(tiny_npz), *STOP_FLAGS, "--training-iters", "640000",
                                "--save-dir", str(save_dir)], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, cwd=tmp_path)
+                              stderr=subprocess.DEVNULL, cwd=tmp_path, pipesize=SMALL_PIPE)
     try:
         holder.stdout.readline()  # it is training, so it holds the folder
         second = run_bytes("train_rnn_mnist.py", "--data", tiny_npz, *TINY_RUN_FLAGS,
