@@ -1,7 +1,9 @@
 """The documentation against the code: flags, checksums, commands."""
 
+import os
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -21,9 +23,9 @@ SCRIPTS = [trm, compare_with_article, predict_digit, export_page_model]
 
 
 def known_flags(capsys):
-    """Every --flag the scripts accept, read from their --help, conftest.py's and pytest's
-    --durations, which docs/testing.md names."""
-    flags = {"--runslow", "--browser", "--page-screenshots", "--durations"}  # and pytest's
+    """Every --flag the scripts accept, read from their --help, conftest.py's, and pytest's
+    --durations and pytest-xdist's --dist, which docs/testing.md names."""
+    flags = {"--runslow", "--browser", "--page-screenshots", "--durations", "--dist"}  # and pytest's
     for script in SCRIPTS:
         with pytest.raises(SystemExit):
             script.parse_args(["--help"])
@@ -101,3 +103,36 @@ def test_the_layout_page_names_what_exists_and_everything_at_the_top():
     assert modules - {"rnn_mnist/__init__.py"} == {name for name in named
                                                    if name.startswith("rnn_mnist/") and
                                                    name.endswith(".py")}
+
+
+def test_the_testing_pages_figures_are_the_codes():
+    import conftest
+
+    page = " ".join((ROOT / "docs" / "testing.md").read_text(encoding="utf-8").split())
+    assert f"through a {conftest.SMALL_PIPE // 1024} KiB pipe" in page
+    assert f"at most {conftest.LINES_AHEAD} lines ahead" in page
+    assert f"as the free memory holds at {tasks.MEMORY_PER_TEST_WORKER >> 30} GB each" in page
+
+
+def test_the_durations_tables_add_up_each_tests_phases_by_file(tmp_path):
+    import durations
+
+    output = tmp_path / "durations.txt"
+    output.write_text(
+        "============================= slowest durations =============================\n"
+        "12.50s setup    tests/test_a.py::test_one\n"
+        "2.25s call     tests/test_a.py::test_one\n"
+        "3.00s call     tests/test_b.py::test_two[SIGINT after 1 line]\n"
+        "0.25s call     tests/test_a.py::test_three\n"
+        "0.01s teardown tests/test_a.py::test_three\n", encoding="utf-8")
+    by_file, by_test = durations.durations(output.read_text(encoding="utf-8").splitlines())
+    assert by_file == {"tests/test_a.py": 15.01, "tests/test_b.py": 3.0}
+    assert durations.tables(by_file, by_test, slowest=2).splitlines() == [
+        "| seconds | file |", "|---:|---|",
+        "| 15.0 | `tests/test_a.py` |", "| 3.0 | `tests/test_b.py` |", "",
+        "| seconds | the 2 slowest tests |", "|---:|---|",
+        "| 14.8 | `test_a.py::test_one` |", "| 3.0 | `test_b.py::test_two[SIGINT after 1 line]` |"]
+    empty = subprocess.run([sys.executable, str(ROOT / "tests" / "durations.py"), os.devnull],
+                           capture_output=True, text=True)
+    assert empty.returncode == 2 and empty.stderr.splitlines()[-1] == (
+        "durations.py: error: no --durations lines in it (was pytest run with --durations=0?)")
