@@ -131,6 +131,24 @@ def test_pyproject_names_the_pythons_tasks_py_checks():
     assert tasks.SUPPORTED_PYTHONS == ((3, int(lowest)), (3, int(below) - 1))
 
 
+
+def test_make_mutate_copies_every_module_its_tests_import():
+    """mutmut runs the tests in a copy (mutants/) of what pyproject.toml names: a module the
+    tests import and the copy lacks fails its first pytest run, every mutant unrun (tasks.py,
+    once conftest.py imported it)."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 on
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    copied = settings["mutmut"]["source_paths"] + settings["mutmut"]["also_copy"]
+    modules = project_modules()
+    tests = ["tests/conftest.py", *(name for name in
+                                    settings["mutmut"]["pytest_add_cli_args_test_selection"]
+                                    if name.endswith(".py"))]
+    for test in tests:
+        for module in imports_of(ROOT / test, modules):
+            path = modules[module].relative_to(ROOT).as_posix()
+            assert any(path == name or (name.endswith("/") and path.startswith(name))
+                       for name in copied), f"{test} imports {path}, which mutants/ lacks"
+
 # ---------------------------------------------------------------------------------------------
 # No detours
 
