@@ -297,8 +297,8 @@ MEMORY_PER_TEST_WORKER = 3 << 30
 def test_workers(extra):
     """pytest-xdist's -n: a worker per core, as many as the free memory holds; none where one
     would do, or where the words choose (-n 0 runs the suite in this process)."""
-    if any(word == "-n" or word.startswith(("-n", "--numprocesses", "--dist")) or
-           word == "no:xdist" for word in extra):
+    if any(word.startswith(("-n", "--numprocesses", "--dist")) or word == "no:xdist"
+           for word in extra):
         return []
     workers = os.cpu_count() or 1
     free = available_memory()

@@ -82,7 +82,7 @@ class StopRequest:
             # run while the poll is under way: the poll's None must not overwrite what it noted
             # (it did, and one Ctrl-C in five was lost when the machine was busy).
             taken = take_held_signal()
-            if taken is not None and self.signal_number is None:
+            if self.signal_number is None:
                 self.signal_number = taken
         return self.signal_number is not None or self.output_error is not None
 
