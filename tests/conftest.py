@@ -16,6 +16,7 @@ import pytest
 import input_data  # the project's folder is on pytest's path (pyproject.toml)
 import tasks
 import train_rnn_mnist
+from rnn_mnist.log_lines import format_log_line
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -129,7 +130,7 @@ def run_script(script, *args, cwd=None, timeout=600, env_extra=None):
 # machine is: a run of more steps than that is still running when the signal comes. (A pipe
 # the size of Linux's default, 64 KiB, holds a whole run of these lines.)
 SMALL_PIPE = 4096
-LINES_AHEAD = SMALL_PIPE // len("step: 1 / loss: 0.000000 / acc: 0.00000\n") + 1  # + its write
+LINES_AHEAD = SMALL_PIPE // len(format_log_line(1, 0, 0) + "\n") + 1  # the shortest; + its write
 
 
 def start_script(script, *args, cwd, pipesize=SMALL_PIPE):
@@ -139,14 +140,18 @@ def start_script(script, *args, cwd, pipesize=SMALL_PIPE):
                             pipesize=pipesize)
 
 
-# Batch 32, a log line at every step, for more steps than a run can get ahead of a test that
-# reads its log (LINES_AHEAD) and stops it within its first 30 lines: so it is still
-# running when stopped. 32 hidden units, not the article's 128, for speed: these tests are about
-# saving and resuming, which do not depend on the model's size (test_signals.py stops the
-# article's).
-RESUMABLE_STEPS = LINES_AHEAD + 30
-RESUMABLE_FLAGS = ["--training-iters", str(32 * (RESUMABLE_STEPS + 1)), "--batch-size", "32",
-                   "--display-step", "1", "--test-len", "64", "--seed", "2", "--num-hidden", "32"]
+def stoppable_run(lines_read, *flags):
+    """(steps, flags) of a run that a test stops once it has read up to `lines_read` of its log
+    lines, `flags` added: batch 32, a line at every step, and more steps than the run can get ahead of the
+    test (LINES_AHEAD), so that it is still running when stopped. 32 hidden units, not the
+    article's 128, for speed: these tests are about stopping, saving and resuming, which do not
+    depend on the model's size (test_signals.py stops the article's)."""
+    steps = LINES_AHEAD + lines_read
+    return steps, ["--training-iters", str(32 * (steps + 1)), "--batch-size", "32",
+                   "--display-step", "1", "--num-hidden", "32", *flags]
+
+
+RESUMABLE_STEPS, RESUMABLE_FLAGS = stoppable_run(30, "--test-len", "64", "--seed", "2")
 
 
 @pytest.fixture(scope="session")
@@ -225,7 +230,7 @@ def checkpoint_of_page_model(model_file, folder):
 def article_checkpoint(tmp_path_factory):
     """The article's model: the weights of its default run (seed 0), which web/model.js holds
     number for number, as a checkpoint; for the tests that measure what the trained model reads.
-    Written in a second: training it takes a minute on 2 cores. That the file holds what the
+    Written in 4 s: training it takes a minute on 2 cores. That the file holds what the
     default run trains is test_page.py's slow test, on trained_article_checkpoint."""
     return checkpoint_of_page_model(COMMITTED_MODEL, tmp_path_factory.mktemp("checkpoint") /
                                     "article")

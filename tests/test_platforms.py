@@ -17,7 +17,7 @@ import time
 import pytest
 from PIL import Image
 
-from conftest import LINES_AHEAD, ROOT, SMALL_PIPE, TINY_RUN_FLAGS, uninterrupted_stdout
+from conftest import ROOT, SMALL_PIPE, TINY_RUN_FLAGS, stoppable_run, uninterrupted_stdout
 from rnn_mnist import checkpoints, cli, safe_files, stop_signals
 
 SIMULATED = os.environ.get("SIMULATED_PLATFORM", "")
@@ -209,12 +209,8 @@ def test_predict_reads_a_photo_in_an_odd_folder(tiny_checkpoint, mnist_arrays, t
     assert by_index.returncode == 0 and "True label: 7" in by_index.stdout, by_index.stderr
 
 
-# Batch 32, a line at every step: Ctrl-C after a log line stops after that step. More steps than
-# a run gets ahead of the test that reads its log through a small pipe (conftest.LINES_AHEAD),
-# so that the run is still going when it is stopped after its fifth line.
-STOP_STEPS = LINES_AHEAD + 10
-STOP_FLAGS = ["--training-iters", str(32 * (STOP_STEPS + 1)), "--batch-size", "32",
-              "--display-step", "1", "--test-len", "32", "--save-every", "7", "--num-hidden", "32"]
+# A line at every step: Ctrl-C after a log line stops after that step (its fifth, below).
+STOP_STEPS, STOP_FLAGS = stoppable_run(10, "--test-len", "32", "--save-every", "7")
 STOPS = [signal.SIGINT] + ([signal.SIGBREAK] if hasattr(signal, "SIGBREAK") else [])
 # Real Windows sends Ctrl-Break as a console event to a process group of its own (Ctrl-C cannot
 # be sent to one); elsewhere, and in the simulation, a signal is sent.

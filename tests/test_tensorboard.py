@@ -7,7 +7,7 @@ TensorBoard package.
 
 import pytest
 
-from conftest import LINES_AHEAD, run_script, start_script
+from conftest import run_script, start_script, stoppable_run
 from rnn_mnist import checkpoints, log_lines, tensorflow_v1
 
 TINY_FLAGS = ["--training-iters", str(32 * 21), "--batch-size", "32", "--display-step", "1",
@@ -102,8 +102,7 @@ def test_checkpoints_keep_the_variable_names_they_had_before_the_name_scopes(tin
 
 
 def test_a_killed_and_resumed_run_continues_its_curves_with_no_step_twice(tiny_npz, tmp_path):
-    run = ["--data", tiny_npz, "--training-iters", str(32 * (LINES_AHEAD + 21)), "--batch-size",
-           "32", "--display-step", "1", "--test-len", "64", "--num-hidden", "32"]
+    run = ["--data", tiny_npz, *stoppable_run(20, "--test-len", "64")[1]]
     flags = [*run, "--save-dir", tmp_path / "ck", "--save-every", "5", "--logdir", tmp_path / "tb"]
     uninterrupted = run_script("train_rnn_mnist.py", *run, cwd=tmp_path)
     assert uninterrupted.returncode == 0, uninterrupted.stderr
