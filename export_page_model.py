@@ -22,7 +22,7 @@ import numpy as np
 
 import input_data
 from rnn_mnist.cli import fail, keep_output_printable, output_path, system_reason
-from rnn_mnist.safe_files import write_new_file
+from rnn_mnist.safe_files import NotOwnFile, replace_own_file
 
 PROG = "export_page_model.py"
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "web" / "model.js"
@@ -105,15 +105,9 @@ def main(argv=None):
             checkpoint.release()
     except (checkpoints.CheckpointError, input_data.DataError) as error:
         fail(PROG, str(error))
-    written = None
-    try:  # a new file renamed into place: a page opened meanwhile reads the old or the new
-        written = write_new_file(args.output.parent, f".{args.output.name}.unfinished-",
-                                 script_text(model).encode("utf-8"))
-        os.chmod(written, 0o644)  # mkstemp's 0o600 is for private files; this one is shared
-        os.replace(written, args.output)
-    except OSError as error:
-        if written is not None and os.path.lexists(written):
-            os.unlink(written)
+    try:  # renamed into place whole: a page opened meanwhile reads the old or the new
+        replace_own_file(args.output, script_text(model).encode("utf-8"))
+    except (OSError, NotOwnFile) as error:
         fail(PROG, f"cannot write {args.output}: {system_reason(error)}")
     print(f"{PROG}: the model of step {checkpoint.step} written to {args.output} "
           f"({args.output.stat().st_size:,} bytes)")

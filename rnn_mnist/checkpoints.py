@@ -13,21 +13,25 @@ LATEST (itself replaced by a rename), so an interrupted save leaves the previous
 in place.
 
 The folder may hold other files, and may have come from someone else: a run writes and removes
-only the names above (and DIR/.lock, its lock, and what its own saves leave unfinished), never
-through a symbolic link, and reads only regular files of the sizes it writes. A reader holds the
-checkpoint it reads (hold()), so that a run saving into the folder meanwhile leaves it in place.
+only the names above, DIR/.lock (its lock), DIR/.saves (the checkpoints its saves made, by
+name: the only ones it ever removes) and DIR/.unfinished (the save under way), never through a
+symbolic link, and reads only regular files of the sizes it writes. A user's folder named like a
+checkpoint (`step-0000099-keepthis/`) is never taken for one. A reader holds the checkpoint it
+reads (hold()), so that a run saving into the folder meanwhile leaves it in place.
 
 RunCheckpoints is what the trainer asks of --save-dir and --resume: the checkpoint to resume,
 checked before TensorFlow loads; the variables and the data stream restored; the save at the
 end, or when a signal stops the run; and the line that says how to resume it.
 """
 
+import contextlib
 import errno
 import importlib.metadata
 import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import sys
 import tempfile
@@ -43,7 +47,7 @@ from input_data import DataError
 from rnn_mnist.cli import one_line, printable, shell_command, system_reason
 from rnn_mnist.safe_files import (FolderInUse, NotOwnFile, check_own_file, has_no_reader,
                                   hold_for_reading, lock_exclusively, open_own_file, read_own_file,
-                                  sync_file, sync_folder, write_new_file)
+                                  replace_own_file, sync_file, sync_folder)
 from rnn_mnist.tensorflow_v1 import tf
 
 TRAINER = Path(__file__).resolve().parent.parent / "train_rnn_mnist.py"
@@ -95,60 +99,107 @@ def save(directory, session, saver, settings, data_state, still_ours=lambda: Non
 
     What a failed save leaves is removed, so that it takes no room from the next try; the
     previous checkpoint stays until the new one is complete. `still_ours()` raises if the folder
-    is no longer the run's: it is asked again before LATEST changes and before anything older is
-    removed, so that a folder replaced meanwhile (another run's) is never changed.
+    is no longer the run's: it is asked again before the folder's list of its checkpoints
+    changes, before LATEST changes and before anything older is removed, so that a folder
+    replaced meanwhile (another run's) is never changed.
     """
     directory = Path(directory)
     still_ours()
     directory.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(directory)
-    temporary = final = Path(tempfile.mkdtemp(prefix=UNFINISHED, dir=directory))
+    remove_leftover(directory / UNFINISHED)  # an interrupted save's: this one starts again
+    temporary = directory / UNFINISHED
+    final = None
     try:
+        temporary.mkdir()
         saver.save(session, str(temporary / MODEL_PREFIX), write_meta_graph=False,
                    write_state=False)
         np.savez(temporary / DATA_STATE, **data_state)
         (temporary / SETTINGS).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
         for path in temporary.iterdir():
             sync_file(path)
-        name = directory / f"step-{settings['step']:07d}-{temporary.name[len(UNFINISHED):]}"
-        os.rename(temporary, name)
-        final = name
+        final = directory / new_checkpoint_name(directory, settings["step"])
+        still_ours()
+        # Listed before it exists, so that no moment leaves a checkpoint the folder does not
+        # know for its own; a name listed that is not there is dropped by the next save.
+        write_saves(directory, read_saves(directory) | {final.name})
+        os.rename(temporary, final)
         still_ours()
     except BaseException:
         for made in (temporary, final):  # folders this call made, by names it chose
-            shutil.rmtree(made, ignore_errors=True)
+            if made is not None:
+                shutil.rmtree(made, ignore_errors=True)
         raise
-    pointer = write_new_file(directory, UNFINISHED_LATEST, (final.name + "\n").encode())
-    os.replace(pointer, directory / LATEST)
+    replace_own_file(directory / LATEST, (final.name + "\n").encode())
     sync_folder(directory)
     still_ours()
-    remove_leftovers(directory, keep=final)
+    older = read_saves(directory) - {final.name}
+    write_saves(directory, remove_older(directory, older) | {final.name})
     return final
 
 
-# What the project makes in a checkpoint folder, and so may remove: checkpoints, and what an
-# interrupted save leaves. Nothing else there is touched, whatever its name.
-UNFINISHED = ".unfinished-"
-UNFINISHED_LATEST = f".{LATEST}.unfinished-"
-CHECKPOINT_NAME = re.compile(r"step-\d{7,}-[a-z0-9_]{8}")  # step, then mkdtemp()'s 8 characters
-LEFTOVER_NAME = re.compile(rf"{re.escape(UNFINISHED)}[a-z0-9_]{{8}}|"
-                           rf"{re.escape(UNFINISHED_LATEST)}[a-z0-9_]{{8}}")
+# What the project makes in a checkpoint folder, and so may remove, is known by a list, never by
+# the look of a name: the checkpoints its saves made, by name in SAVES (and, in a folder saved
+# before SAVES existed, the one LATEST names), and the fixed names of its own files and of an
+# unfinished save. A user's `step-0000099-keepthis/` stays, whatever its name looks like.
+SAVES = ".saves"
+SAVES_LIMIT = 1 << 16  # a few names: the newest checkpoint, and older ones readers still hold
+UNFINISHED = ".unfinished"  # the save under way (one run per folder: the lock)
+CHECKPOINT_NAME = re.compile(r"step-\d{7,}-[a-z0-9_]{8}")  # the step, then 8 random characters
 
 
-def remove_leftovers(directory, keep=None):
-    """Remove what interrupted saves left; given `keep`, the checkpoint just saved, the older
-    checkpoints too. A symbolic link is never followed, whatever its name."""
-    for path in directory.iterdir():
-        ours = LEFTOVER_NAME.fullmatch(path.name) or (
-            keep is not None and CHECKPOINT_NAME.fullmatch(path.name))
-        if not ours or path == keep or path.is_symlink():
+def new_checkpoint_name(directory, step):
+    """`step-0000781-` and 8 random characters: a name that nothing in `directory` has."""
+    while True:
+        name = f"step-{step:07d}-{secrets.token_hex(4)}"
+        if not os.path.lexists(directory / name):
+            return name
+
+
+def read_saves(directory):
+    """The checkpoints of `directory` that its saves made and have not removed yet."""
+    try:
+        text = read_own_file(directory / SAVES, SAVES_LIMIT).decode("utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (NotOwnFile, OSError, UnicodeDecodeError):
+        text = ""  # not the list a save writes: nothing in it is taken for the project's
+    names = {name for name in text.split() if CHECKPOINT_NAME.fullmatch(name)}
+    if not os.path.lexists(directory / SAVES):
+        try:
+            latest = read_latest_name(directory)
+        except CheckpointError:
+            latest = None
+        names |= {latest} if latest else set()
+    return names
+
+
+def write_saves(directory, names):
+    replace_own_file(directory / SAVES, "".join(f"{name}\n" for name in sorted(names)).encode())
+
+
+def remove_older(directory, names):
+    """Remove the older checkpoints `names`, unless a reader holds one (hold()); return the
+    names still there, for the next save to try again. A symbolic link put in the place of one
+    is not followed, and no longer counted as the project's."""
+    left = set()
+    for name in names:
+        path = directory / name
+        if path.is_symlink() or not path.is_dir():
             continue
-        if CHECKPOINT_NAME.fullmatch(path.name) and path.is_dir():
-            remove_unless_read(path)
-        elif path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+        remove_unless_read(path)
+        if os.path.lexists(path):
+            left.add(name)
+    return left
+
+
+def remove_leftover(path):
+    """Remove what one of the project's fixed names holds (an interrupted save's leftover),
+    never following a symbolic link."""
+    if path.is_symlink() or not path.is_dir():
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def remove_unless_read(checkpoint):
@@ -225,7 +276,7 @@ def load_named(folder):
 
 def hold(folder):
     """Its settings file, open with a shared lock: a run that saves into the folder leaves a
-    checkpoint held so in place (remove_leftovers), until the reader has read it."""
+    checkpoint held so in place (remove_older), until the reader has read it."""
     path = folder / SETTINGS
     try:
         file = open_for_locking(path)
@@ -446,7 +497,8 @@ class RunCheckpoints:
         try:
             save(self.folder, session, self.saver, run_settings(self.args, step, self.mnist.sha256),
                  self.mnist.train.state(), still_ours=self.check_folder_is_ours)
-        except (OSError, tf.errors.OpError) as error:
+        # (Saver.save's ValueError: the folder it writes into was gone when it looked.)
+        except (OSError, NotOwnFile, ValueError, tf.errors.OpError) as error:
             self.check_folder_is_ours()  # a folder removed midway is why, not the file it lost
             kept = ("; the folder's previous checkpoint is kept"
                     if os.path.lexists(self.folder / LATEST) else "")

@@ -20,7 +20,6 @@ Each system's way is chosen once, here, by what its Python has:
 import errno
 import os
 import stat
-import tempfile
 
 try:
     import fcntl
@@ -159,17 +158,28 @@ def check_own_file(path):
     os.close(open_own_file(path, os.O_RDONLY))
 
 
-def write_new_file(folder, prefix, data):
-    """Write `data` into a new file of `folder` whose name starts with `prefix`, flushed to disk;
-    return its path. The name is new (created exclusively), so no link or file there is
-    followed or overwritten; the file is removed again if the write fails."""
-    descriptor, name = tempfile.mkstemp(prefix=prefix, dir=folder)
+def replace_own_file(path, data, mode=0o644):
+    """Make the file `path` hold `data`, whole or not at all: `data` is written into
+    `.NAME.unfinished` beside it, created anew (so no link or file there is followed or
+    overwritten), flushed to disk, then renamed over `path` (a link there is replaced, not
+    followed). A reader meanwhile reads the old bytes or the new. What an interrupted write left
+    under that one name is removed by the next: one name, the project's own, never a pile."""
+    folder, name = os.path.split(path)
+    temporary = os.path.join(folder, f".{name}.unfinished")
+    try:
+        os.unlink(temporary)  # never follows a link
+    except FileNotFoundError:
+        pass
+    descriptor = open_own_file(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
+        os.replace(temporary, path)
     except BaseException:
-        os.unlink(name)
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
         raise
-    return name

@@ -91,12 +91,14 @@ def test_a_save_cut_off_midway_leaves_the_previous_checkpoint(tiny_arrays, tmp_p
             checkpoints.save(tmp_path, session, saver, settings_at(4), mnist.train.state())
         monkeypatch.undo()
         # The variables of step 4 were written, under a temporary name that nothing points to.
-        assert [path.name for path in tmp_path.glob(".unfinished-*/model.index")]
+        assert (tmp_path / ".unfinished" / "model.index").is_file()
         checkpoint = checkpoints.load(tmp_path)
         assert (checkpoint.folder, checkpoint.step) == (first, 3)
         checkpoint.release()  # else the save below leaves it for this reader (test_faults.py)
 
-        monkeypatch.setattr(checkpoints.os, "replace", killed_while_writing)
+        replace = os.replace
+        monkeypatch.setattr(checkpoints.os, "replace", lambda source, target: (
+            killed_while_writing() if Path(target).name == "LATEST" else replace(source, target)))
         with pytest.raises(KeyboardInterrupt):
             checkpoints.save(tmp_path, session, saver, settings_at(5), mnist.train.state())
         monkeypatch.undo()
@@ -106,7 +108,7 @@ def test_a_save_cut_off_midway_leaves_the_previous_checkpoint(tiny_arrays, tmp_p
         checkpoints.save(tmp_path, session, saver, settings_at(6), mnist.train.state())
     # A complete save removes the previous checkpoint and what the cut-off saves left.
     assert sorted(path.name for path in tmp_path.iterdir()) == [
-        "LATEST", checkpoints.load(tmp_path).folder.name]
+        ".saves", "LATEST", checkpoints.load(tmp_path).folder.name]
     assert checkpoints.load(tmp_path).step == 6
 
 
@@ -819,25 +821,50 @@ def test_a_save_dir_where_the_lock_cannot_be_made_is_refused_in_one_line(tmp_pat
     assert not (tmp_path / ".lock").exists()
 
 
-def test_leftovers_and_older_checkpoints_go_and_nothing_else(tmp_path):
-    names = {".unfinished-abcdefgh": "folder", ".LATEST.unfinished-abcdefgh": "file",
-             "step-0000010-abcdefgh": "folder", "step-0000020-abcdefgh": "folder",
-             ".unfinished-abc": "folder", "step-10-abcdefgh": "folder", "notes.txt": "file",
-             "step-0000005-abcdefgh.txt": "file", "LATEST": "file"}
-    for name, kind in names.items():
-        (tmp_path / name).mkdir() if kind == "folder" else (tmp_path / name).write_text("x")
+def test_only_the_checkpoints_the_folder_lists_go_and_nothing_else(tmp_path):
+    """Issue 33: any name `step-NNNNNNN-` and 8 characters was taken for a checkpoint's."""
+    for name in ("step-0000010-abcdefgh", "step-0000020-abcdefgh", "step-0000099-keepthis",
+                 "step-0000001-mydigits", ".unfinished-abcdefgh"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "step-0000099-keepthis" / "NOTES.txt").write_text("mine")
+    (tmp_path / "step-0000002-backup01").write_text("mine")
     outside = tmp_path.parent / f"{tmp_path.name}-outside"
     outside.mkdir()
-    (tmp_path / ".unfinished-zzzzzzzz").symlink_to(outside)
-    (tmp_path / "step-0000001-zzzzzzzz").symlink_to(outside)
+    (outside / "precious.txt").write_text("mine")
+    (tmp_path / "step-0000030-zzzzzzzz").symlink_to(outside)
+    checkpoints.write_saves(tmp_path, {"step-0000010-abcdefgh", "step-0000030-zzzzzzzz"})
+    before = {path.name for path in tmp_path.iterdir()}
 
-    checkpoints.remove_leftovers(tmp_path)
-    left = {path.name for path in tmp_path.iterdir()}
-    assert left == set(names) - {".unfinished-abcdefgh", ".LATEST.unfinished-abcdefgh"} | {
-        ".unfinished-zzzzzzzz", "step-0000001-zzzzzzzz"}
-    checkpoints.remove_leftovers(tmp_path, keep=tmp_path / "step-0000020-abcdefgh")
-    assert {path.name for path in tmp_path.iterdir()} == left - {"step-0000010-abcdefgh"}
-    assert outside.is_dir()
+    assert checkpoints.remove_older(tmp_path, checkpoints.read_saves(tmp_path)) == set()
+    assert {path.name for path in tmp_path.iterdir()} == before - {"step-0000010-abcdefgh"}
+    assert (outside / "precious.txt").read_text() == "mine"  # a link is not followed
+
+
+@pytest.mark.parametrize("text, listed", [
+    ("step-0000010-abcdefgh\nstep-0000020-a_b_c_d_\n", {"step-0000010-abcdefgh",
+                                                        "step-0000020-a_b_c_d_"}),
+    ("../step-0000010-abcdefgh\nnotes.txt\nstep-10-abcdefgh\n.lock\nLATEST\n", set()),
+    ("\udcff", set()),
+], ids=["as save writes it", "not a checkpoint's name", "not UTF-8"])
+def test_the_list_of_the_folders_checkpoints_names_nothing_else(text, listed, tmp_path):
+    (tmp_path / ".saves").write_bytes(text.encode("utf-8", "surrogateescape"))
+    assert checkpoints.read_saves(tmp_path) == listed
+
+
+def test_a_folder_saved_before_the_list_existed_counts_latests_checkpoint_as_its_own(tmp_path):
+    older = saved_checkpoint(tmp_path, "step-0000010-abcdefgh")
+    (tmp_path / "step-0000005-abcdefgh").mkdir()  # not named anywhere: not known to be ours
+    assert checkpoints.read_saves(tmp_path) == {older.name}
+    checkpoints.write_saves(tmp_path, set())
+    assert checkpoints.read_saves(tmp_path) == set()  # the list, once there, is the answer
+
+
+def test_a_new_checkpoint_name_is_the_steps_and_new_in_the_folder(tmp_path, monkeypatch):
+    taken = iter(["abcdefgh", "k2j4abcd"])
+    monkeypatch.setattr(checkpoints.secrets, "token_hex", lambda size: next(taken))
+    (tmp_path / "step-0000781-abcdefgh").write_text("mine")
+    name = checkpoints.new_checkpoint_name(tmp_path, 781)
+    assert name == "step-0000781-k2j4abcd" and checkpoints.CHECKPOINT_NAME.fullmatch(name)
 
 
 def run_checkpoints(tmp_path, *flags, name="ck"):
@@ -982,6 +1009,25 @@ def test_a_save_that_fails_names_the_step_and_the_reason_and_whether_a_checkpoin
     assert saved.saved_step is None  # so that the end of the run tries step 13 again
 
 
+def test_a_folder_renamed_just_before_the_saver_writes_is_the_one_line_of_a_replaced_folder(
+        tmp_path):
+    """Issue 33: renamed between the save's folder and tf.train.Saver's write, the folder gave
+    Saver's `ValueError: Parent directory of ... doesn't exist` as a traceback."""
+    saved = run_checkpoints(tmp_path)
+    saved.mnist = stand_in_mnist()
+
+    class SaverAfterTheRename:
+        def save(self, session, prefix, **kwargs):
+            (tmp_path / "ck").rename(tmp_path / "moved")
+            raise ValueError(f"Parent directory of {prefix} doesn't exist, can't save.")
+
+    saved.saver = SaverAfterTheRename()
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        saved.save(FakeSession([np.ones(2)]), 12)
+    assert str(refused.value) == (f"--save-dir {tmp_path / 'ck'}: not saved: the folder was "
+                                  "removed or replaced while this run used it")
+
+
 class FakeSaver:
     """tf.train.Saver's save(), writing the model's two files as it does; no TensorFlow."""
 
@@ -1015,9 +1061,13 @@ def test_a_save_is_written_whole_and_synced_before_it_is_named(tmp_path, monkeyp
     assert sorted(name for kind, name in events[:renamed]) == sorted(
         [*checkpoints.MODEL_FILES, "data_state.npz", "settings.json"])
     assert events[renamed + 1:] == [("sync", folder)]
-    assert len(checks) == 3  # before it starts, before LATEST changes, before older ones go
+    # Before it starts, before the folder's list changes, before LATEST changes, before older
+    # ones go.
+    assert len(checks) == 4
     assert not older.exists() and (folder / "notes.txt").read_text() == "mine"
-    assert {path.name for path in folder.iterdir()} == {final.name, "LATEST", "notes.txt"}
+    assert {path.name for path in folder.iterdir()} == {final.name, "LATEST", ".saves",
+                                                        "notes.txt"}
+    assert checkpoints.read_saves(folder) == {final.name}
     assert checkpoints.load(folder).step == 20
 
 
@@ -1036,21 +1086,24 @@ def test_a_save_that_fails_leaves_the_previous_checkpoint_and_nothing_else(tmp_p
     assert checkpoints.load(folder).step == 10
 
 
-def test_a_folder_replaced_midway_is_not_changed(tmp_path):
+@pytest.mark.parametrize("call", [2, 3], ids=["before the list changes", "after the rename"])
+def test_a_folder_replaced_midway_is_not_changed(call, tmp_path):
     folder = tmp_path / "ck"
     older = saved_checkpoint(folder, "step-0000010-abcdefgh", settings_with(step=10))
     calls = []
 
-    def replaced_after_the_rename():
+    def replaced_midway():
         calls.append(None)
-        if len(calls) == 2:
+        if len(calls) == call:
             raise checkpoints.CheckpointError("replaced")
 
+    listed = checkpoints.read_saves(folder)
     with pytest.raises(checkpoints.CheckpointError):
         checkpoints.save(folder, None, FakeSaver(), json.loads(settings_with(step=20)), {},
-                         still_ours=replaced_after_the_rename)
-    assert {path.name for path in folder.iterdir()} == {older.name, "LATEST"}
+                         still_ours=replaced_midway)
+    assert {path.name for path in folder.iterdir()} - {".saves"} == {older.name, "LATEST"}
     assert (folder / "LATEST").read_text() == older.name + "\n"
+    assert checkpoints.read_saves(folder) >= listed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1235,11 +1288,11 @@ def test_an_older_checkpoint_that_a_reader_holds_is_left_until_it_is_released(tm
     (tmp_path / "LATEST").write_text(older.name + "\n")
     reading = checkpoints.load(tmp_path)  # a reader, as predict_digit.py
     (tmp_path / "LATEST").write_text(newer.name + "\n")
-    checkpoints.remove_leftovers(tmp_path, keep=newer)
+    assert checkpoints.remove_older(tmp_path, {older.name}) == {older.name}
     assert sorted(path.name for path in older.iterdir()) == sorted(
         [*checkpoints.MODEL_FILES, "data_state.npz", "settings.json"])  # whole, as it was read
     reading.release()
-    checkpoints.remove_leftovers(tmp_path, keep=newer)
+    assert checkpoints.remove_older(tmp_path, {older.name}) == set()
     assert not older.exists() and newer.is_dir()
 
 
@@ -1247,8 +1300,7 @@ def test_a_checkpoint_with_no_settings_is_removed_whole(tmp_path):
     older = saved_checkpoint(tmp_path, "step-0000010-abcdefgh")
     (older / "settings.json").unlink()
     (older / "extra").mkdir()
-    newer = saved_checkpoint(tmp_path, "step-0000020-abcdefgh")
-    checkpoints.remove_leftovers(tmp_path, keep=newer)
+    checkpoints.remove_older(tmp_path, {older.name})
     assert not older.exists()
 
 
@@ -1308,7 +1360,7 @@ def test_an_older_checkpoint_goes_settings_last(tmp_path, monkeypatch):
     """Its other files first, while its settings file is locked; that file goes with the
     folder, so a reader finds the lock taken or the model gone, never a model without it."""
     older = saved_checkpoint(tmp_path, "step-0000010-abcdefgh")
-    newer = saved_checkpoint(tmp_path, "step-0000020-abcdefgh")
+    saved_checkpoint(tmp_path, "step-0000020-abcdefgh")
     unlinked, removed = [], []
     unlink, rmtree = Path.unlink, shutil.rmtree
     monkeypatch.setattr(Path, "unlink", lambda path, **kwargs: (unlinked.append(path.name),
@@ -1316,6 +1368,6 @@ def test_an_older_checkpoint_goes_settings_last(tmp_path, monkeypatch):
     monkeypatch.setattr(checkpoints.shutil, "rmtree", lambda path, **kwargs: (
         removed.append(sorted(child.name for child in Path(path).iterdir())),
         rmtree(path, **kwargs)))
-    checkpoints.remove_leftovers(tmp_path, keep=newer)
+    checkpoints.remove_older(tmp_path, {older.name})
     assert sorted(unlinked) == sorted([*checkpoints.MODEL_FILES, "data_state.npz"])
     assert removed == [["settings.json"]] and not older.exists()

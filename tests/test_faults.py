@@ -74,47 +74,72 @@ def test_links_named_like_the_projects_files_are_never_followed(trained, tmp_pat
     folder = tmp_path / "checkpoint"
     folder.mkdir()
     outside_folder = outside.parent
-    for name in ("LATEST", ".LATEST.unfinished", ".LATEST.unfinished-abcdefgh"):
+    for name in ("LATEST", ".LATEST.unfinished", ".LATEST.unfinished-abcdefgh", ".saves",
+                 ".saves.unfinished"):
         (folder / name).symlink_to(outside)
-    for name in (".unfinished-abcdefgh", "step-0000001-abcdefgh"):
+    for name in (".unfinished", ".unfinished-abcdefgh", "step-0000001-abcdefgh"):
         (folder / name).symlink_to(outside_folder, target_is_directory=True)
     saved = checkpoints.save(folder, session, saver, settings_at(2), mnist.train.state())
 
     assert outside.read_text(encoding="utf-8") == "the user's file\n"
     assert sorted(path.name for path in outside_folder.iterdir()) == ["precious.txt"]
-    assert not (folder / "LATEST").is_symlink()  # the link itself replaced, not its target
+    for name in ("LATEST", ".saves"):
+        assert not (folder / name).is_symlink()  # the link itself replaced, not its target
     assert checkpoints.load(folder).folder == saved
-    # Links are not the project's to remove, whatever their names.
+    # Links are not the project's to remove, whatever their names, but for its own fixed
+    # names: the link is removed, never what it points to.
     assert (folder / ".unfinished-abcdefgh").is_symlink()
     assert (folder / "step-0000001-abcdefgh").is_symlink()
 
 
+def test_a_file_replaced_whole_leaves_at_most_one_name_which_the_next_write_removes(tmp_path,
+                                                                                   outside):
+    """Issue 33: kill -9 during an export left `.model.js.unfinished-*` (447 KB) beside the
+    output, and the next exports left it there, each with a new name."""
+    folder = tmp_path / "web"
+    folder.mkdir()
+    target = folder / "model.js"
+    (folder / ".model.js.unfinished").write_bytes(b"half of an export killed with -9")
+    safe_files.replace_own_file(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert sorted(path.name for path in folder.iterdir()) == ["model.js"]
+    (folder / ".model.js.unfinished").symlink_to(outside)
+    safe_files.replace_own_file(target, b"newer")
+    assert outside.read_text(encoding="utf-8") == "the user's file\n"  # a link: not followed
+    assert sorted(path.name for path in folder.iterdir()) == ["model.js"]
+    assert target.read_bytes() == b"newer" and (target.stat().st_mode & 0o777) == 0o644 & ~(
+        current_umask())
+
+
+def current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def test_the_users_files_in_the_save_dir_are_kept(trained, tmp_path):
+    """Also those named as a checkpoint is (issue 33): a save removes only the checkpoints the
+    folder's list names, not every `step-NNNNNNN-` and 8 characters."""
     session, saver, mnist = trained
     folder = tmp_path / "checkpoint"
     (folder / "step-1-photos").mkdir(parents=True)
     (folder / "step-1-photos" / "seven.png").write_bytes(b"png")
     (folder / "step-by-step-notes.txt").write_text("notes\n", encoding="utf-8")
     (folder / ".unfinished-business.txt").write_text("mine\n", encoding="utf-8")
+    (folder / "step-0000001-mydigits").mkdir()
+    (folder / "step-0000002-backup01").write_text("mine\n", encoding="utf-8")
     first = checkpoints.save(folder, session, saver, settings_at(1), mnist.train.state())
+    # The user's copy of a checkpoint, with notes, beside the run's own.
+    shutil.copytree(first, folder / "step-0000099-keepthis")
+    (folder / "step-0000099-keepthis" / "NOTES.txt").write_text("mine\n", encoding="utf-8")
     second = checkpoints.save(folder, session, saver, settings_at(2), mnist.train.state())
     assert sorted(path.name for path in folder.iterdir()) == sorted([
-        ".unfinished-business.txt", "LATEST", "step-1-photos", "step-by-step-notes.txt",
-        second.name])
+        ".saves", ".unfinished-business.txt", "LATEST", "step-0000001-mydigits",
+        "step-0000002-backup01", "step-0000099-keepthis", "step-1-photos",
+        "step-by-step-notes.txt", second.name])
     assert not first.exists()
     assert (folder / "step-1-photos" / "seven.png").read_bytes() == b"png"
-
-
-def test_only_names_that_save_gives_are_the_projects():
-    ours = ["step-0000781-k2j4abcd", "step-12345678-a_b_c_d_", ".unfinished-x1y2z3w4",
-            ".LATEST.unfinished-abcdefgh"]
-    not_ours = ["step-1-photos", "step-by-step-notes.txt", "step-0000781-k2j4abcd.bak",
-                "step-0000781-K2J4ABCD", ".unfinished-business.txt", ".LATEST.unfinished",
-                "LATEST", ".lock"]
-    assert all(checkpoints.CHECKPOINT_NAME.fullmatch(name) or
-               checkpoints.LEFTOVER_NAME.fullmatch(name) for name in ours)
-    assert not any(checkpoints.CHECKPOINT_NAME.fullmatch(name) or
-                   checkpoints.LEFTOVER_NAME.fullmatch(name) for name in not_ours)
+    assert (folder / "step-0000099-keepthis" / "NOTES.txt").read_text() == "mine\n"
 
 
 def test_what_is_printed_from_a_checkpoint_is_escaped(tiny_checkpoint, tiny_npz, tmp_path):
