@@ -1,6 +1,8 @@
 """Shared fixtures: tiny MNIST-shaped data in tmp_path, and running the scripts as a user does."""
 
 import base64
+import contextlib
+import io
 import json
 import os
 import re
@@ -121,6 +123,22 @@ def run_script(script, *args, cwd=None, timeout=600, env_extra=None):
     return subprocess.run([sys.executable, *words, *map(str, args)],
                           capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout,
                           env=env)
+
+
+def run_main(main, *args):
+    """A script's main() called in this process with these arguments: its exit status, stdout
+    and stderr, as run_script gives them. For tests of what a script prints and writes, where
+    the process's own start is not what is tested (run_script tests it, once a script): it
+    saves TensorFlow's import, 2.5 s of each script started. An exception that main() lets out,
+    which would be a traceback, fails the test as it is."""
+    out, err = io.StringIO(), io.StringIO()
+    status = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main([str(arg) for arg in args])
+        except SystemExit as exit:
+            status = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
 
 
 # The pipes of a run that a test reads as it goes are made as small as a pipe gets, 4 KiB (Popen

@@ -10,7 +10,7 @@ from PIL import Image
 
 import input_data
 import predict_digit
-from conftest import run_script
+from conftest import run_main, run_script
 from rnn_mnist import checkpoints, digit_photo, tensorflow_v1
 
 
@@ -64,7 +64,7 @@ def test_predicting_a_picture_agrees_with_the_models_own_input(tiny_checkpoint, 
     np.testing.assert_allclose(from_picture.sum(axis=1), 1, atol=1e-5)
     assert np.argmax(from_picture[-1]) == np.argmax(from_test_set[-1])
 
-    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, picture)
+    result = run_main(predict_digit.main, "--checkpoint", tiny_checkpoint, picture)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == f"Predicted digit: {np.argmax(from_picture[-1])}"
     assert "True label" not in result.stdout
@@ -72,7 +72,7 @@ def test_predicting_a_picture_agrees_with_the_models_own_input(tiny_checkpoint, 
 
 def test_a_test_image_goes_to_the_model_as_it_is(tiny_checkpoint, mnist_arrays):
     """--test-index bypasses digit_photo.py: its probabilities are the model's on the raw image."""
-    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, "--test-index", "3")
+    result = run_main(predict_digit.main, "--checkpoint", tiny_checkpoint, "--test-index", "3")
     assert result.returncode == 0, result.stderr
     printed = [float(line.split(": ")[1]) for line in result.stdout.splitlines()[3:13]]
     raw = mnist_arrays["x_test"][3].astype(np.float32)[np.newaxis]
@@ -231,7 +231,7 @@ def nan_weights(folder, inner):
 def test_a_bad_checkpoint_is_one_clear_line(damage, copied_checkpoint):
     folder, inner = copied_checkpoint
     complaint = damage(folder, inner)
-    result = run_script("predict_digit.py", "--checkpoint", folder, "--test-index", "0")
+    result = run_main(predict_digit.main, "--checkpoint", folder, "--test-index", "0")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     last = result.stderr.splitlines()[-1]
@@ -248,8 +248,8 @@ def test_a_missing_checkpoint_folder(tmp_path):
 
 def test_the_rows_gif_has_a_frame_per_row_revealing_the_image(tiny_checkpoint, tmp_path):
     gif = tmp_path / "rows.gif"
-    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, "--test-index", "0",
-                        "--rows-gif", gif, cwd=tmp_path)
+    result = run_main(predict_digit.main, "--checkpoint", tiny_checkpoint, "--test-index", "0",
+                      "--rows-gif", gif)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == f"Rows GIF written to {gif}"
     assert gif.stat().st_size < 1_000_000

@@ -39,38 +39,48 @@ def test_a_tiny_run_prints_the_articles_log_and_its_loss_falls(tiny_npz, capsys)
     assert test_count == 200
 
 
-@pytest.mark.trains
-def test_same_seed_same_log_other_seed_other_log(tiny_npz, tmp_path):
-    def run(seed):
-        result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_RUN_FLAGS,
-                            "--seed", seed, cwd=tmp_path)
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+def snapshot():
+    """Every path in the project, but for git's, the venv and Python's bytecode caches, which
+    another test's first import may be writing meanwhile (make test runs two at a time). Not
+    walked into either: the venv alone holds thousands of files."""
+    found = []
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [name for name in subfolders
+                         if name not in (".git", ".venv", "__pycache__")]
+        found += [os.path.relpath(os.path.join(folder, name), ROOT)
+                  for name in subfolders + files]
+    return sorted(found)
 
-    first = run(7)
-    assert run(7) == first
-    assert run(8) != first
 
-
-@pytest.mark.trains
-def test_a_run_writes_nothing_into_the_repository(tiny_npz, tmp_path):
-    def snapshot():
-        """Every path in the project, but for git's, the venv and Python's bytecode caches,
-        which another test's first import may be writing meanwhile (make test runs two at a
-        time). Not walked into either: the venv alone holds thousands of files."""
-        found = []
-        for folder, subfolders, files in os.walk(ROOT):
-            subfolders[:] = [name for name in subfolders
-                             if name not in (".git", ".venv", "__pycache__")]
-            found += [os.path.relpath(os.path.join(folder, name), ROOT)
-                      for name in subfolders + files]
-        return sorted(found)
-
+@pytest.fixture(scope="module")
+def seed_7_twice(tiny_npz, tmp_path_factory):
+    """Two runs of seed 7, each in a Python of its own, by default and with --verbose; and the
+    project's files before and after the first. Three tests read them (a run of TensorFlow is
+    seconds of the suite's time)."""
+    flags = ["--data", tiny_npz, *TINY_RUN_FLAGS, "--seed", "7"]
     before = snapshot()
-    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, "--training-iters", "64",
-                        "--batch-size", "32", "--test-len", "8", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert snapshot() == before
+    quiet = run_script("train_rnn_mnist.py", *flags, cwd=tmp_path_factory.mktemp("quiet"))
+    after = snapshot()
+    verbose = run_script("train_rnn_mnist.py", *flags, "--verbose",
+                         cwd=tmp_path_factory.mktemp("verbose"))
+    assert quiet.returncode == 0 and verbose.returncode == 0, quiet.stderr + verbose.stderr
+    return quiet, verbose, before, after
+
+
+@pytest.mark.trains
+def test_same_seed_same_log_other_seed_other_log(seed_7_twice, tiny_npz, tmp_path):
+    quiet, verbose, _, _ = seed_7_twice
+    assert verbose.stdout == quiet.stdout  # --verbose changes only stderr
+    other = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_RUN_FLAGS, "--seed", "8",
+                       cwd=tmp_path)
+    assert other.returncode == 0, other.stderr
+    assert other.stdout != quiet.stdout
+
+
+@pytest.mark.trains
+def test_a_run_writes_nothing_into_the_repository(seed_7_twice):
+    _, _, before, after = seed_7_twice
+    assert after == before
 
 
 WHEEL_LINES = re.compile(r"WARNING: All log messages before absl::InitializeLog\(\) is called"
@@ -79,24 +89,19 @@ WHEEL_LINES = re.compile(r"WARNING: All log messages before absl::InitializeLog\
 
 
 @pytest.mark.trains
-def test_stderr_is_our_two_lines_by_default_and_verbose_shows_the_rest(tiny_npz, tmp_path):
-    flags = ["--data", tiny_npz, "--training-iters", "64", "--batch-size", "32",
-             "--test-len", "8"]
-    quiet = run_script("train_rnn_mnist.py", *flags, cwd=tmp_path)
-    verbose = run_script("train_rnn_mnist.py", *flags, "--verbose", cwd=tmp_path)
-    assert quiet.returncode == 0 and verbose.returncode == 0
+def test_stderr_is_our_two_lines_by_default_and_verbose_shows_the_rest(seed_7_twice):
+    quiet, verbose, _, _ = seed_7_twice
     # Our header line and the timing line, nothing else: the lines the TF wheel writes to the
     # stderr file descriptor while it is imported are held back and dropped.
     quiet_lines = quiet.stderr.splitlines()
     assert len(quiet_lines) == 2, quiet.stderr
-    assert quiet_lines[0].startswith("train_rnn_mnist.py: seed 0, data ")
+    assert quiet_lines[0].startswith("train_rnn_mnist.py: seed 7, data ")
     phases, steps = log_lines.parse_timing(quiet_lines[1])
     assert list(phases) == ["data", "tensorflow import", "graph", "training", "test"]
-    assert steps == 1 and all(seconds >= 0 for seconds in phases.values())
+    assert steps == 20 and all(seconds >= 0 for seconds in phases.values())
     # --verbose shows the wheel's lines and TensorFlow's deprecation warnings.
     assert any(WHEEL_LINES.fullmatch(line) for line in verbose.stderr.splitlines())
     assert "deprecat" in verbose.stderr.lower()
-    assert quiet.stdout == verbose.stdout
 
 
 def test_a_failing_tensorflow_import_shows_everything_it_wrote(tiny_npz, tmp_path):
