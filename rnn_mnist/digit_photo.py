@@ -84,14 +84,21 @@ def eight_bits(image):
     """A greyscale picture of more than 8 bits (a 16-bit PNG: Pillow's modes I;16 and I) as 8
     bits, scaled from its bit depth: Pillow's own convert() would clip every value above 255. The
     depth is what its largest value needs, at least 8: 16 bits for a full-range PNG, 12 for a
-    12-bit camera's values in a 16-bit file."""
+    12-bit camera's values in a 16-bit file. A floating-point one (mode F, a TIFF) is read as
+    0..1 where its values are within that, else by the same depth as integers."""
     from PIL import Image
 
-    if not image.mode.startswith("I"):
+    if not image.mode.startswith(("I", "F")):
         return image
-    values = np.clip(np.asarray(image, dtype=np.float64), 0, None)
-    bits = max(8, int(np.ceil(np.log2(values.max() + 1))))
-    return Image.fromarray(np.round(values * (255 / (2**bits - 1))).astype(np.uint8), "L")
+    values = np.asarray(image, dtype=np.float64)
+    if not np.isfinite(values).all():
+        raise ValueError("its pixels are floating-point values, and some are not numbers")
+    values = np.clip(values, 0, None)
+    if image.mode == "F" and values.max() <= 1:
+        top = 1.0  # a floating-point picture's usual range: 0 black, 1 white
+    else:
+        top = 2 ** max(8, int(np.ceil(np.log2(values.max() + 1)))) - 1
+    return Image.fromarray(np.round(values * (255 / top)).astype(np.uint8), "L")
 
 
 # ---------------------------------------------------------------------------------------------

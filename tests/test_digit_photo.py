@@ -6,7 +6,8 @@ import pytest
 from PIL import Image
 
 import photo_digits
-from conftest import run_script
+import predict_digit
+from conftest import run_main, run_script
 from photo_digits import on_paper
 from rnn_mnist import checkpoints, digit_photo
 from rnn_mnist.digit_photo import ImageError, digit_from_pixels
@@ -285,7 +286,7 @@ def save_animation(path, mnist_arrays):
 @pytest.mark.trains
 def test_an_animated_file_says_which_frame_was_read(tiny_checkpoint, mnist_arrays, tmp_path):
     path = save_animation(tmp_path / "digits.gif", mnist_arrays)
-    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, path)
+    result = run_main(predict_digit.main, "--checkpoint", tiny_checkpoint, path)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
         f"predict_digit.py: {path} is animated (3 frames); the first frame was read"]
@@ -301,8 +302,8 @@ def test_show_preprocessing_draws_the_picture_the_ink_and_the_28x28_image(tiny_c
     photo_digits.photograph(photo_digits.digit_coverage(mnist_arrays["x_test"][0], 200),
                             (30, 50, 160), (190, 192, 195), np.random.default_rng(2)).save(picture)
     steps = tmp_path / "steps.png"
-    result = run_script("predict_digit.py", "--checkpoint", tiny_checkpoint, picture,
-                        "--show-preprocessing", steps)
+    result = run_main(predict_digit.main, "--checkpoint", tiny_checkpoint, picture,
+                      "--show-preprocessing", steps)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == f"Preprocessing written to {steps}"
     with Image.open(steps) as image:
@@ -362,6 +363,28 @@ def test_the_issues_printed_red_on_blue_and_transparent_cases_are_read_right(pho
              for case, read in zip(photo_results.cases, photo_results.case_predictions)
              if read != case.label]
     assert len(photo_results.cases) == 12 and wrong == []
+
+
+@pytest.mark.parametrize("top", [1.0, 255.0, 65535.0], ids=["0..1", "0..255", "0..65535"])
+def test_a_floating_point_tiff_is_read_from_its_range(top, mnist_arrays, tmp_path):
+    """Issue 33: a mode F TIFF of values 0..1 was "blank", one of 0..65535 read a 7 as 1."""
+    paper = 255 - np.kron(mnist_arrays["x_test"][0], np.ones((5, 5), np.uint8))
+    eight = tmp_path / "eight.png"
+    Image.fromarray(paper).save(eight)
+    floating = tmp_path / "float.tif"
+    Image.fromarray((paper.astype(np.float32) * np.float32(top / 255)), "F").save(floating)
+    assert Image.open(floating).mode == "F"
+    expected = digit_photo.read_digit(eight).image
+    assert np.abs(digit_photo.read_digit(floating).image - expected).max() <= 1
+
+
+def test_a_floating_point_picture_with_values_that_are_not_numbers_is_one_line(tmp_path):
+    path = tmp_path / "nan.tif"
+    Image.fromarray(np.full((40, 40), np.nan, np.float32), "F").save(path)
+    with pytest.raises(ImageError) as refused:
+        digit_photo.read_digit(path)
+    assert str(refused.value) == (f"{path}: cannot be read (its pixels are floating-point "
+                                  "values, and some are not numbers)")
 
 
 @pytest.mark.parametrize("bits", [16, 12])
