@@ -145,12 +145,18 @@ def parse_log_text(text, source):
     return log
 
 
+# UTF-32's marks first: its little-endian one begins with UTF-16's.
+BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def decoded(data):
-    """A log's text, whether saved as UTF-8, UTF-8 with a BOM (Windows' Notepad) or UTF-16 with
-    its BOM (Windows PowerShell 5.1's `>`); CRLF line ends are read as LF ones."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    return data.decode("utf-8-sig")
+    """A log's text, whether saved as UTF-8, UTF-8 with a BOM (Windows' Notepad), or UTF-16 or
+    UTF-32 with its BOM (Windows PowerShell 5.1's `>`, some editors); CRLF and CR-only line
+    ends (old Mac editors) are read as LF ones."""
+    encoding = next((name for mark, name in BYTE_ORDER_MARKS if data.startswith(mark)),
+                    "utf-8-sig")
+    return data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def expanded(arguments):
@@ -181,6 +187,9 @@ def parse_log(path):
         raise LogError(f"{path}: cannot be read ({error})") from None
     if not text.strip():
         raise LogError(f"{path}: empty file")
+    if "\x00" in text:
+        raise LogError(f"{path}: not a text log: it holds NUL bytes (UTF-16 or UTF-32 without "
+                       "its byte-order mark? Save it as UTF-8)")
     return parse_log_text(text, str(path))
 
 

@@ -682,11 +682,26 @@ def test_without_readable_reference_runs_the_report_says_so_and_goes_on(tmp_path
 
 
 @pytest.mark.parametrize("encoding, bom", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"),
-                                           ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")])
-def test_a_log_is_read_in_each_encoding_windows_saves_it_in(encoding, bom, tmp_path):
-    text = "step: 10 / loss: 1.751291 / acc: 0.42969\r\nTest Accuracy: 0.984375\r\n"
+                                           ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+                                           ("utf-32-le", b"\xff\xfe\x00\x00"),
+                                           ("utf-32-be", b"\x00\x00\xfe\xff")])
+@pytest.mark.parametrize("end", ["\r\n", "\n", "\r"], ids=["CRLF", "LF", "CR"])
+def test_a_log_is_read_in_each_encoding_and_line_end_it_is_saved_in(encoding, bom, end,
+                                                                     tmp_path):
+    """Issue 33 added UTF-32 (shown as \\x00s\\x00t...) and CR-only ends ("cut off")."""
+    text = f"step: 10 / loss: 1.751291 / acc: 0.42969{end}Test Accuracy: 0.984375{end}"
     log = log_lines.parse_log(write_bytes(tmp_path / "run.log", bom + text.encode(encoding)))
     assert (log.steps, log.losses, log.test_accuracy) == ([10], [1.751291], 0.984375)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-32-le", "utf-32-be"])
+def test_a_log_in_utf_16_or_32_without_its_mark_is_named_so(encoding, tmp_path):
+    path = write_bytes(tmp_path / "run.log",
+                       "step: 10 / loss: 1.751291 / acc: 0.42969\n".encode(encoding))
+    with pytest.raises(log_lines.LogError) as refused:
+        log_lines.parse_log(path)
+    assert str(refused.value) == (f"{path}: not a text log: it holds NUL bytes (UTF-16 or UTF-32 "
+                                  "without its byte-order mark? Save it as UTF-8)")
 
 
 def test_only_a_pattern_that_names_no_file_is_expanded(tmp_path):
