@@ -13,6 +13,7 @@ docs/reproduction.md between its two markers, and the pictures it shows, from th
 
 import argparse
 import csv
+import io
 import platform
 import re
 from dataclasses import dataclass
@@ -20,8 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rnn_mnist.cli import fail, keep_output_printable
+from rnn_mnist.cli import fail, keep_output_printable, system_reason
 from rnn_mnist.log_lines import ARTICLE_LOG, LogError, expanded, parse_log
+from rnn_mnist.safe_files import NotOwnFile, replace_own_file
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_CSV = ROOT / "data" / "reference_runs.csv"
@@ -37,6 +39,7 @@ VERDICT_BAND = (1, 99)  # a run's verdict: at how many logged steps it is within
 PUBLISHED = [("the article (2017)", 126), ("aymericdamien, rnn.rnn (2016)", 125),
              ("aymericdamien, static_rnn (2017)", 123)]
 TEST_IMAGES = 128
+REFERENCE_SEEDS = 100  # the reference's runs: build replaces it only with as many
 
 
 class ReferenceError(Exception):
@@ -133,8 +136,9 @@ def column_names(steps):
             + [f"acc_{step}" for step in steps])
 
 
-def build(runs_folder, output=REFERENCE_CSV, notes=()):
-    """Write the CSV from the logs runs_folder/seed-S.log: every seed from 0 on, as printed."""
+def build(runs_folder, output=REFERENCE_CSV, notes=(), runs=REFERENCE_SEEDS):
+    """Write the CSV from the logs runs_folder/seed-S.log: every seed from 0 on, as printed.
+    Only whole runs of the article's settings, at least `runs` of them, replace the file."""
 
     try:
         logs = [parse_log(path) for path in expanded([str(Path(runs_folder) / "seed-*.log")])]
@@ -143,19 +147,27 @@ def build(runs_folder, output=REFERENCE_CSV, notes=()):
     seeds = [int(re.search(r"seed-(\d+)\.log$", log.source)[1]) for log in logs]
     if seeds != list(range(len(seeds))):
         raise ReferenceError(f"{runs_folder}: the seeds are not 0..{len(seeds) - 1}: {seeds}")
-    steps = logs[0].steps
+    if len(seeds) < runs:
+        raise ReferenceError(f"{runs_folder}: {len(seeds)} runs, where the reference holds "
+                             f"{runs} (make reference): {output} is kept as it is")
+    # The article's settings log the article's steps (1, 10, ..., 780); other settings do not.
+    steps = article_log().steps
     for log in logs:
         if log.steps != steps or log.test_accuracy is None or log.full_test_accuracy is None:
-            raise ReferenceError(f"{log.source}: not a whole run of the default settings")
-    lines = [f"# {note}" for note in notes]
-    with open(output, "w", encoding="utf-8", newline="") as file:
-        file.write("".join(line + "\n" for line in lines))
-        writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(column_names(steps))
-        for seed, log in zip(seeds, logs):
-            writer.writerow([seed, log.test_accuracy, f"{log.full_test_accuracy:.4f}",
-                             *(f"{loss:.6f}" for loss in log.losses),
-                             *(f"{accuracy:.5f}" for accuracy in log.accuracies)])
+            raise ReferenceError(f"{log.source}: not a whole run of the default settings "
+                                 "(the article's logged steps and both test lines)")
+    out = io.StringIO()
+    out.write("".join(f"# {note}\n" for note in notes))
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(column_names(steps))
+    for seed, log in zip(seeds, logs):
+        writer.writerow([seed, log.test_accuracy, f"{log.full_test_accuracy:.4f}",
+                         *(f"{loss:.6f}" for loss in log.losses),
+                         *(f"{accuracy:.5f}" for accuracy in log.accuracies)])
+    try:  # renamed into place whole: the 100 runs before stay until the new ones are complete
+        replace_own_file(output, out.getvalue().encode("utf-8"))
+    except (OSError, NotOwnFile) as error:
+        raise ReferenceError(f"{output}: cannot be written ({system_reason(error)})") from None
     return len(logs)
 
 
@@ -163,22 +175,47 @@ def load(path=None):
     """The reference runs in the CSV at `path` (data/reference_runs.csv by default)."""
     path = REFERENCE_CSV if path is None else path
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_bytes().decode("utf-8")
     except OSError as error:
         raise ReferenceError(f"{path}: cannot be read ({error.strerror})") from None
+    except UnicodeDecodeError as error:
+        raise ReferenceError(f"{path}: not a reference file (not UTF-8 text: byte "
+                             f"{error.start:,} is 0x{error.object[error.start]:02x})") from None
     notes = [line[2:] for line in text.splitlines() if line.startswith("# ")]
     rows = list(csv.reader(line for line in text.splitlines() if not line.startswith("#")))
     try:
         header, values = rows[0], np.array(rows[1:], dtype=float)
         steps = [int(name[len("loss_"):]) for name in header if name.startswith("loss_")]
-        if header != column_names(steps) or values.shape != (len(values), len(header)):
+        if header != column_names(steps) or values.shape != (len(values), len(header)) or \
+                not values.size:
             raise ValueError("not the reference columns")
     except (IndexError, ValueError) as error:
         raise ReferenceError(f"{path}: not a reference file ({error})") from None
+    check_values(path, header, values)
     count = len(steps)
     return Reference(seeds=values[:, 0].astype(int), steps=steps,
                      losses=values[:, 3:3 + count], accuracies=values[:, 3 + count:],
                      test_accuracy=values[:, 1], full_test_accuracy=values[:, 2], notes=notes)
+
+
+def check_values(path, header, values):
+    """ReferenceError unless each run is a seed of its own, 0 to n-1 in order, and every figure
+    is what a log can print: finite, losses not negative, accuracies within [0, 1]."""
+    seeds = values[:, 0]
+    if not np.array_equal(seeds, np.arange(len(values))):
+        shown = ", ".join(f"{seed:g}" for seed in seeds[:5]) + (", ..." if len(seeds) > 5 else "")
+        raise ReferenceError(f"{path}: not a reference file (its seeds are not 0..{len(values) - 1}"
+                             f", each once, in order: {shown})")
+    wrong = np.argwhere(~np.isfinite(values) | (values < 0) |
+                        ((values > 1) & accuracy_columns(header)))
+    if len(wrong):
+        row, column = wrong[0]
+        raise ReferenceError(f"{path}: not a reference file (seed {row}'s {header[column]} is "
+                             f"{values[row, column]:g}, which no log prints)")
+
+
+def accuracy_columns(header):
+    return np.array([not name.startswith("loss_") and name != "seed" for name in header])
 
 
 def machine_notes(command, started, ended):

@@ -1,6 +1,10 @@
 """The reference runs: the statistics on made-up data with known answers, a run placed among
 them by compare_with_article.py, and the committed data and docs/reproduction.md in step."""
 
+import re
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -70,8 +74,8 @@ def write_reference(reference, path):
         lines += [log_lines.format_test_line(reference.test_accuracy[run]),
                   log_lines.format_full_test_line(10000, reference.full_test_accuracy[run])]
         (logs / f"seed-{run}.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert reference_runs.build(logs, path, notes=["made up for the test"]) == \
-        len(reference.seeds)
+    assert reference_runs.build(logs, path, notes=["made up for the test"],
+                                runs=len(reference.seeds)) == len(reference.seeds)
     return reference_runs.load(path)
 
 
@@ -166,6 +170,65 @@ def test_reproduction_md_says_what_the_data_says():
         reference_runs.END, 1)[0] + reference_runs.END + "\n"
     assert section == reference_runs.report_text(reference, reference_runs.article_log())
     assert text.index(reference_runs.BEGIN) < text.index("## ")  # the bands picture on top
+
+
+def first_test_accuracy(text, value):
+    return re.sub(r"\n0,[^,]*,", f"\n0,{value},", text, count=1)
+
+
+def reference_text(reference):
+    path = Path(tempfile.mkdtemp()) / "reference.csv"
+    write_reference(reference, path)
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("change, complaint", [
+    (lambda text: first_test_accuracy(text, "nan"), "seed 0's test_accuracy is nan, which no log"),
+    (lambda text: first_test_accuracy(text, "inf"), "seed 0's test_accuracy is inf, which no log"),
+    (lambda text: first_test_accuracy(text, "1.5"), "seed 0's test_accuracy is 1.5, which no log"),
+    (lambda text: re.sub(r"(\n0,[^,]*,[^,]*,)", r"\1-", text, count=1),
+     f"seed 0's loss_{ARTICLE.steps[0]} is -"),
+    (lambda text: re.sub(r"\n1,", "\n0,", text, count=1),
+     "its seeds are not 0..4, each once, in order: 0, 0, 2, 3, 4"),
+    (lambda text: "\n".join(text.splitlines()[:3] + text.splitlines()[2:3] * 2) + "\n",
+     "its seeds are not 0..2, each once, in order: 0, 0, 0"),
+    (lambda text: text.encode("utf-16").decode("latin-1"), "not UTF-8 text: byte 0 is 0xff"),
+], ids=["a NaN", "infinite", "an accuracy above 1", "a negative loss", "a seed twice",
+        "one row repeated", "UTF-16"])
+def test_a_reference_file_whose_values_no_log_prints_is_one_line(change, complaint, tmp_path):
+    """Issue 33: a NaN, or one row repeated 100 times, was read and reported as the reference."""
+    bad = tmp_path / "reference.csv"
+    text = change(reference_text(made_up_reference(runs=5)))
+    bad.write_bytes(text.encode("latin-1") if "\xff" in text else text.encode("utf-8"))
+    with pytest.raises(reference_runs.ReferenceError) as refused:
+        reference_runs.load(bad)
+    assert str(refused.value).startswith(f"{bad}: not a reference file (")
+    assert complaint in str(refused.value)
+
+
+def test_build_replaces_the_reference_only_with_whole_runs_of_the_articles_settings(tmp_path):
+    """Issue 33: `build` took 4 tiny runs for the 100 reference runs, and wrote over them in
+    place."""
+    reference = made_up_reference(runs=5)
+    path = tmp_path / "reference.csv"
+    write_reference(reference, path)
+    before = path.read_bytes()
+    with pytest.raises(reference_runs.ReferenceError) as refused:
+        reference_runs.build(tmp_path / "logs", path)
+    assert str(refused.value) == (f"{tmp_path / 'logs'}: 5 runs, where the reference holds 100 "
+                                  f"(make reference): {path} is kept as it is")
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    for seed in range(2):
+        (tiny / f"seed-{seed}.log").write_text(
+            log_lines.format_log_line(1, 2.3, 0.1) + "\n" + log_lines.format_test_line(0.5) +
+            "\n" + log_lines.format_full_test_line(10000, 0.5) + "\n", encoding="utf-8")
+    with pytest.raises(reference_runs.ReferenceError) as refused:
+        reference_runs.build(tiny, path, runs=2)
+    assert str(refused.value) == (f"{tiny / 'seed-0.log'}: not a whole run of the default "
+                                  "settings (the article's logged steps and both test lines)")
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [
+        "logs", "reference.csv", "tiny"]
 
 
 def test_a_bad_reference_file_is_one_line(tmp_path):
