@@ -27,9 +27,12 @@
 # environment, so ARGS is passed to the trainer as arguments, never run as shell text.
 
 PYTHON ?= python3
-# Exported only when given (`make study SEEDS=` gives an empty one), so tasks.py's defaults hold.
+# Exported only when given (`make study SEEDS=` gives an empty one), so tasks.py's defaults hold,
+# and as typed: make would expand a `$` in them when it exports them (ARGS="--save-dir
+# w/price$save" saved into w/priceave), so each is first made a simple variable of its own text.
 SETTINGS := ARGS SEEDS JOBS RUNS LOGDIR BENCH_QUICK BENCH_OUTPUT WHOLE
-$(foreach name,$(SETTINGS),$(if $(filter undefined,$(origin $(name))),,$(eval export $(name))))
+$(foreach name,$(SETTINGS),$(if $(filter undefined,$(origin $(name))),,\
+  $(eval override $(name) := $$(value $(name)))$(eval export $(name))))
 
 TARGETS := run predict compare export-page test test-slow study reference notebook tensorboard bench test-platforms test-page demo mutate lock clean
 .PHONY: $(TARGETS)

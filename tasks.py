@@ -14,8 +14,9 @@ Settings, as NAME=VALUE words or in the environment (the Makefile exports make's
 (10), JOBS (the number of cores, lowered to what the memory holds), RUNS (runs), LOGDIR
 (runs/tb), BENCH_QUICK, BENCH_OUTPUT (bench/results.md; runs/bench-quick.md with BENCH_QUICK),
 WHOLE (test-platforms: the whole suite as macOS, not only its platform-sensitive part).
-ARGS is split into words as a POSIX shell would split it and passed to the script as
-arguments, never run as shell text.
+ARGS is split into words as this system splits a command line (a POSIX shell's rules; on
+Windows, Windows' own, where `\\` is a path's separator) and passed to the script as arguments,
+never run as shell text.
 
 `run` keeps the model it trains in runs/article, where predict and export-page look for it.
 The first command makes .venv with the locked set (requirements.txt, every package pinned with
@@ -28,6 +29,7 @@ alone. It needs nothing but Python's standard library.
 """
 
 import hashlib
+import importlib.util
 import os
 import re
 import shlex
@@ -53,6 +55,10 @@ SETTINGS = {"ARGS": "", "SEEDS": "10", "JOBS": str(os.cpu_count() or 1), "RUNS":
 
 class TaskError(Exception):
     """A command that cannot go on; the message says why, in one line."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a step that must not go on half done; the message says what was kept."""
 
 
 def say(message):
@@ -108,7 +114,13 @@ def make_venv(folder):
         raise TaskError(f"{PROG}: {where} cannot make a venv (it has no venv or ensurepip "
                         f"module): on Debian or Ubuntu, sudo apt install python3-venv (or "
                         f"python{sys.version_info[0]}.{sys.version_info[1]}-venv), then try again")
-    status = call([sys.executable, "-m", "venv", str(folder)], to_stderr=True)
+    try:
+        status = call([sys.executable, "-m", "venv", str(folder)], to_stderr=True,
+                      interruptible=True)
+    except KeyboardInterrupt:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise Interrupted(f"{PROG}: interrupted while making the venv {shown(folder)}, which was "
+                          "removed: the next command makes it whole") from None
     if status != 0:
         shutil.rmtree(folder, ignore_errors=True)  # half a venv would be taken for a whole one
         raise TaskError(f"{PROG}: {where} could not make the venv {shown(folder)} (exit "
@@ -126,9 +138,16 @@ def uv():
         return found
     make_venv(UV_VENV)
     python = first_existing(UV_VENV, "bin/python", "Scripts/python.exe")
-    if python is None or call([str(python), "-m", "pip", "install", "--quiet",
-                               "--disable-pip-version-check", "--require-hashes", "-r",
-                               str(ROOT / "requirements/uv.txt")], to_stderr=True) != 0:
+    try:
+        failed = python is None or call(
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             "--require-hashes", "-r", str(ROOT / "requirements/uv.txt")], to_stderr=True,
+            interruptible=True) != 0
+    except KeyboardInterrupt:
+        shutil.rmtree(UV_VENV, ignore_errors=True)  # found whole next time, or made again
+        raise Interrupted(f"{PROG}: interrupted while installing uv into {shown(UV_VENV)}, "
+                          "which was removed: the next command installs it again") from None
+    if failed:
         say(f"{PROG}: uv could not be installed; pip installs the locked set instead")
         return None
     return first_existing(UV_VENV, "bin/uv", "Scripts/uv.exe")
@@ -158,16 +177,40 @@ def installed(requirements, how_long=""):
     stamp = VENV / f"installed-{Path(requirements).name}"
     wanted = hashlib.sha256((ROOT / requirements).read_bytes()).hexdigest()
     python = venv_python()
-    if python is not None and stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
+    stamped = python is not None and stamp.exists() and \
+        stamp.read_text(encoding="utf-8") == wanted
+    missing = not_installed(requirements) if stamped else []
+    if stamped and not missing:
         return python
     check_python_version()
-    say(f"{PROG}: installing {requirements} into .venv{how_long}")
+    why = f" again: it lacks {', '.join(missing[:3])}{' and more' * (len(missing) > 3)}" \
+        if missing else ""
+    say(f"{PROG}: installing {requirements} into .venv{why}{how_long}")
     if python is None:
         make_venv(VENV)
         python = venv_python()
     install_lock(python, requirements)
     stamp.write_text(wanted, encoding="utf-8")
     return python
+
+
+# A lock's line for a package every system installs: `numpy==2.2.6 \`, no marker after it.
+LOCKED_PACKAGE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)\s*\\?$", re.MULTILINE)
+
+
+def not_installed(requirements):
+    """The packages of a lock, name==version, that the venv does not hold (by their .dist-info
+    folders): a venv whose stamp says installed but whose packages were removed since is
+    installed again, not met with a ModuleNotFoundError."""
+    def key(name, version):
+        return f"{re.sub(r'[-_.]+', '_', name).lower()}=={version.lower()}"
+
+    folders = [*VENV.glob("lib/python*/site-packages"), VENV / "Lib" / "site-packages"]
+    held = {key(*info.name[:-len(".dist-info")].split("-", 1))
+            for folder in folders if folder.is_dir() for info in folder.glob("*-*.dist-info")}
+    text = (ROOT / requirements).read_text(encoding="utf-8")
+    return [f"{name}=={version}" for name, version in LOCKED_PACKAGE.findall(text)
+            if key(name, version) not in held]
 
 
 def install_lock(python, requirements):
@@ -180,7 +223,12 @@ def install_lock(python, requirements):
                    str(python)]
     else:
         command = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    status = call([*command, "--require-hashes", "-r", str(ROOT / requirements)], to_stderr=True)
+    try:
+        status = call([*command, "--require-hashes", "-r", str(ROOT / requirements)],
+                      to_stderr=True, interruptible=True)
+    except KeyboardInterrupt:
+        raise Interrupted(f"{PROG}: interrupted while installing {requirements}: the next "
+                          "command installs it again") from None
     if status != 0:
         raise TaskError(f"pip could not install {requirements} (exit {status}); its reason is "
                         "above")
@@ -198,17 +246,24 @@ def test_python():
 # Running a program
 
 
-def call(command, to_stderr=False, **options):
+def call(command, to_stderr=False, interruptible=False, **options):
     """Run a program and wait for it; its exit status. Ctrl-C reaches it too (the terminal
-    sends it to every process of the command), so this waits on while it saves and stops."""
+    sends it to every process of the command), so this waits on while it saves and stops;
+    then, if `interruptible`, raises KeyboardInterrupt, so that a set-up step stopped midway is
+    not taken for one that failed, or went on from."""
     if to_stderr:
         options["stdout"] = sys.stderr
     process = subprocess.Popen(command, cwd=ROOT, **options)
+    interrupted = False
     while True:
         try:
-            return process.wait()
+            status = process.wait()
+            break
         except KeyboardInterrupt:
-            continue
+            interrupted = True
+    if interrupted and interruptible:
+        raise KeyboardInterrupt
+    return status
 
 
 def shown(path):
@@ -227,12 +282,55 @@ def show_and_call(python, *args, **options):
 
 
 def args_words(settings):
-    """ARGS as the words a POSIX shell would make of it."""
+    """ARGS as the words this system makes of a command line: a POSIX shell's on Linux and
+    macOS, Windows' own on Windows, where `\\` separates a path's folders (`--data
+    C:\\data\\mnist.npz`) and only `"` quotes."""
     try:
-        return shlex.split(settings["ARGS"])
+        return split_arguments(settings["ARGS"])
     except ValueError as error:  # an unclosed quote
         raise TaskError(f"{PROG}: ARGS cannot be read as arguments ({error}): "
                         f"{settings['ARGS']}") from None
+
+
+def windows_words(text):
+    """A command line's words by the rules of Microsoft's C runtime (CommandLineToArgvW), as
+    every Windows program reads its own: whitespace between words; "..." quotes, and "" inside
+    quotes is a quote; backslashes are themselves, except before a quote, where each pair is one
+    backslash and an odd one makes the quote a character. An unclosed quote runs to the end."""
+    words, word, in_word, quoted, at = [], [], False, False, 0
+    while at < len(text):
+        character = text[at]
+        if character == "\\":
+            end = at
+            while end < len(text) and text[end] == "\\":
+                end += 1
+            before_quote = end < len(text) and text[end] == '"'
+            word.append("\\" * ((end - at) // 2 if before_quote else end - at))
+            if before_quote and (end - at) % 2:
+                word.append('"')
+                end += 1
+            at, in_word = end, True
+        elif character == '"':
+            if quoted and text[at + 1:at + 2] == '"':
+                word.append('"')
+                at += 1
+            else:
+                quoted = not quoted
+            at, in_word = at + 1, True
+        elif character in " \t" and not quoted:
+            if in_word:
+                words.append("".join(word))
+                word, in_word = [], False
+            at += 1
+        else:
+            word.append(character)
+            at, in_word = at + 1, True
+    if in_word:
+        words.append("".join(word))
+    return words
+
+
+split_arguments = windows_words if os.name == "nt" else shlex.split
 
 
 # `make run` keeps the model it trains here, so that predicting a digit, the GIF and the page's
@@ -374,9 +472,11 @@ def test_platforms(settings, extra):
     return 0
 
 
-def positive_whole_number(prog, name, text):
+def positive_whole_number(prog, name, text, most=None):
     if not (text.isdigit() and text.isascii() and int(text) > 0):
         raise TaskError(f"{prog}: {name} must be a positive whole number, not '{text}'")
+    if most is not None and int(text) > most:
+        raise TaskError(f"{prog}: {name} must be at most {most:,}, not {int(text):,}")
     return int(text)
 
 
@@ -392,17 +492,31 @@ def study(settings, extra):
     SEEDS) go, so that RUNS/seed-*.log is this study alone.
     """
     prog = f"{PROG} study"
-    seeds = positive_whole_number(prog, "SEEDS", settings["SEEDS"])
+    seeds = positive_whole_number(prog, "SEEDS", settings["SEEDS"], most=MOST_SEEDS)
     jobs = capped_by_memory(prog, positive_whole_number(prog, "JOBS", settings["JOBS"]), seeds)
+    if not settings["RUNS"].strip():
+        raise TaskError(f"{prog}: RUNS is empty: name the folder the study writes into "
+                        f"(RUNS={SETTINGS['RUNS']} when it is not given)")
     args = args_words(settings)
     python = run_python()
     runs = ROOT / settings["RUNS"]
-    runs.mkdir(parents=True, exist_ok=True)
+    try:
+        runs.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise TaskError(f"{prog}: RUNS={shown(runs)} cannot be made ({error.strerror})") from None
+    _lock = lock_study_folder(prog, runs)  # held until the study ends (and dies with it)
+    made = study_files(prog, runs)
     logs = [runs / f"seed-{seed}.log" for seed in range(seeds)]
+    # Listed before they exist, so that no moment leaves a file of this study unlisted.
+    write_study_files(prog, runs, made | {name for log in logs for name in seed_files(log)} |
+                      {"times.txt", "study.png"})
     failed = run_seeds(python, args, logs, jobs, prog)
+    if failed == 130:
+        raise Interrupted(f"{prog}: stopped (Ctrl-C): the seeds that had finished replaced their "
+                          f"logs in {shown(runs)}; nothing else there was removed")
     if failed is not None:
         return failed
-    remove_other_seeds(runs, seeds)
+    write_study_files(prog, runs, remove_other_seeds(runs, seeds))
     try:
         (runs / "times.txt").write_text("".join(
             (runs / f"seed-{seed}.time").read_text(encoding="utf-8") for seed in range(seeds)),
@@ -465,11 +579,100 @@ def capped_by_memory(prog, jobs, seeds):
 
 
 def remove_other_seeds(runs, seeds):
-    """Remove what a study made for seeds SEEDS and above: RUNS/seed-S.log, .err, .time."""
-    for path in runs.iterdir():
-        match = re.fullmatch(r"seed-(\d+)\.(log|err|time|log\.tmp)", path.name)
-        if match and int(match[1]) >= seeds and path.is_file() and not path.is_symlink():
+    """Remove what an earlier study here made for seeds SEEDS and above (RUNS/seed-S.log, .err,
+    .time): the files that RUNS/.study lists, never a file by the look of its name. Returns
+    what the list keeps."""
+    kept = set()
+    for name in study_files(f"{PROG} study", runs):
+        seed = STUDY_FILE.fullmatch(name)[1]
+        path = runs / name
+        if seed is None or int(seed) < seeds:
+            kept.add(name)
+        elif path.is_file() and not path.is_symlink():
             path.unlink()
+    return kept
+
+
+# A study's folder knows its own files by a list, RUNS/.study, written before each file is made:
+# a study replaces and removes only what is on it, and refuses to start where a file of these
+# names is not (a seed-5.log of the user's, or of a study before the list existed), since the
+# comparison reads every RUNS/seed-*.log. The folder's lock, RUNS/.lock, is the checkpoints'.
+STUDY_LIST = ".study"
+STUDY_FILE = re.compile(r"seed-(\d+)\.(?:log|err|time|log\.tmp)|times\.txt|study\.png")
+MOST_SEEDS = 10_000  # a day and more of runs on a laptop; SEEDS=10**11 was a MemoryError
+
+
+def seed_files(log):
+    return [log.name, log.with_suffix(".err").name, log.with_suffix(".time").name,
+            f"{log.name}.tmp"]
+
+
+def study_files(prog, runs):
+    """The names RUNS/.study lists; TaskError if RUNS holds a file a study makes but not listed."""
+    try:
+        listed = set((runs / STUDY_LIST).read_text(encoding="utf-8").split())
+    except FileNotFoundError:
+        listed = set()
+    except (OSError, UnicodeDecodeError) as error:
+        raise TaskError(f"{prog}: {shown(runs / STUDY_LIST)} cannot be read "
+                        f"({getattr(error, 'strerror', None) or error})") from None
+    listed = {name for name in listed if STUDY_FILE.fullmatch(name)}
+    strangers = sorted((path.name for path in runs.iterdir()
+                        if STUDY_FILE.fullmatch(path.name) and path.name not in listed),
+                       key=lambda name: (len(name), name))
+    if strangers:
+        others = f" and {len(strangers) - 1} more" if len(strangers) > 1 else ""
+        raise TaskError(f"{prog}: {shown(runs / strangers[0])}{others} in RUNS were not made by a "
+                        f"study there, and a study replaces and compares every seed-*.log in "
+                        f"its folder: move them, or choose another RUNS")
+    return listed
+
+
+def write_study_files(prog, runs, names):
+    path = runs / STUDY_LIST
+    try:
+        path.write_text("".join(f"{name}\n" for name in sorted(names)), encoding="utf-8")
+    except OSError as error:
+        raise TaskError(f"{prog}: {shown(path)} cannot be written ({error.strerror})") from None
+
+
+def lock_study_folder(prog, runs):
+    """RUNS/.lock, held by this process (it dies with it), with the checkpoints' lock: one
+    study per folder."""
+    safe_files = project_module("rnn_mnist/safe_files.py")
+    path = runs / ".lock"
+    try:
+        lock = os.fdopen(safe_files.open_own_file(path, os.O_RDWR | os.O_CREAT), "r+",
+                         encoding="utf-8")
+    except safe_files.NotOwnFile as error:
+        raise TaskError(f"{prog}: {shown(path)}: {error}: refused, since a study writes only "
+                        "files it makes") from None
+    except OSError as error:
+        raise TaskError(f"{prog}: {shown(path)} cannot be written ({error.strerror})") from None
+    try:
+        safe_files.lock_exclusively(lock)
+    except safe_files.FolderInUse:
+        lock.seek(0)
+        holder = lock.read(64).strip() or "unknown"
+        raise TaskError(f"{prog}: RUNS={shown(runs)} is in use by another study (process "
+                        f"{holder}): one study per folder") from None
+    try:  # who holds it, for the message of a second study; the lock holds without it
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+    except OSError:
+        pass
+    return lock
+
+
+def project_module(path):
+    """One of the project's modules that needs nothing but the standard library, loaded by its
+    path: importing it from its package would ask for the venv's packages first."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, ROOT / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_seeds(python, args, logs, jobs, prog):
@@ -709,6 +912,9 @@ def main(argv=None):
     except TaskError as error:
         say(str(error))
         return 2
+    except Interrupted as error:
+        say(str(error))
+        return 130
     except KeyboardInterrupt:  # Ctrl-C while pip installs, or between two programs
         say(f"{PROG}: interrupted")
         return 130

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,34 @@ def test_args_are_passed_as_arguments_not_run_as_shell_text():
     assert result.returncode != 0
     assert "pwned" not in result.stdout
     assert "unrecognized arguments: --bogus; echo pwned" in result.stderr
+
+
+def test_a_dollar_in_args_reaches_the_script_as_typed():
+    """Issue 33: make expanded `$` in ARGS (--save-dir w/price$save saved into w/priceave)."""
+    result = subprocess.run(make("run", "ARGS=--training-iters 256 --bogus w/price$save $(HOME)"),
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0
+    assert "unrecognized arguments: --bogus w/price$save $(HOME)" in result.stderr
+
+
+@pytest.mark.parametrize("line, words", [
+    (r"--save-dir w\runs\win1", ["--save-dir", r"w\runs\win1"]),
+    (r'--data "C:\my data\mnist.npz" --seed 3', ["--data", r"C:\my data\mnist.npz", "--seed", "3"]),
+    (r'--save-dir "C:\runs\\" --seed 3', ["--save-dir", "C:\\runs\\", "--seed", "3"]),
+    (r'a\\\"b \"c\" "d""e"', ['a\\"b', '"c"', 'd"e']),
+    ('  --seed\t3  "" ', ["--seed", "3", ""]),
+    ('"unclosed C:\\x', ["unclosed C:\\x"]),
+], ids=["backslashes", "quoted spaces", "trailing backslashes before a quote", "escaped quotes",
+        "whitespace and an empty word", "unclosed quote"])
+def test_args_on_windows_are_split_by_windows_rules(line, words):
+    """Issue 33: `py tasks.py run ARGS="--save-dir w\\runs\\win1"` saved into wrunswin1: ARGS was
+    split by a POSIX shell's rules, where `\\` escapes."""
+    assert tasks.windows_words(line) == words
+
+
+def test_args_are_split_by_this_systems_rules():
+    assert tasks.split_arguments is (tasks.windows_words if tasks.os.name == "nt" else
+                                     tasks.shlex.split)
 
 
 @pytest.mark.parametrize("words, complaint", [
@@ -35,6 +64,90 @@ def test_an_unknown_command_shows_the_commands():
     assert result.returncode == 2
     assert all(name in result.stderr for name in tasks.COMMANDS)
 
+
+
+class CtrlCWhileWaiting:
+    """A program that the user's Ctrl-C reaches while tasks.py waits for it: it ends, as the
+    venv module, pip or uv does, with a status of its own."""
+
+    def __init__(self, status):
+        self.status, self.waited = status, 0
+
+    def __call__(self, command, **options):
+        return self
+
+    def wait(self):
+        self.waited += 1
+        if self.waited == 1:
+            raise KeyboardInterrupt
+        return self.status
+
+
+@pytest.mark.parametrize("status", [0, 1, -2], ids=["ended well", "failed", "killed"])
+def test_ctrl_c_while_the_venv_is_made_stops_the_set_up_and_removes_the_half_venv(
+        status, monkeypatch, tmp_path, capsys):
+    """Issue 33: Ctrl-C during `python -m venv` left a venv without pip, and the set-up went on,
+    installed everything and trained to the end."""
+    folder = tmp_path / ".venv"
+    (folder / "bin").mkdir(parents=True)  # what venv had made when Ctrl-C came
+    monkeypatch.setattr(tasks.subprocess, "Popen", CtrlCWhileWaiting(status))
+    with pytest.raises(tasks.Interrupted) as stopped:
+        tasks.make_venv(folder)
+    assert str(stopped.value) == (f"{tasks.PROG}: interrupted while making the venv {folder}, "
+                                  "which was removed: the next command makes it whole")
+    assert not folder.exists()
+
+
+def test_ctrl_c_during_the_install_says_so_not_that_pip_failed(monkeypatch, capsys):
+    """Issue 33: it said "pip could not install ... its reason is above", with nothing above."""
+    monkeypatch.setattr(tasks, "uv", lambda: None)
+    monkeypatch.setattr(tasks.subprocess, "Popen", CtrlCWhileWaiting(1))
+    monkeypatch.setattr(tasks, "installed", lambda *args: tasks.install_lock(
+        Path(sys.executable), "requirements.txt"))
+    assert tasks.main(["run"]) == 130
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"{tasks.PROG}: interrupted while installing requirements.txt: the next command "
+        "installs it again")
+
+
+def test_ctrl_c_during_a_study_says_what_was_kept(monkeypatch, tmp_path, capsys):
+    """Issue 33: only make's "Error 130" was printed."""
+    monkeypatch.setattr(tasks, "run_python", lambda: Path(sys.executable))
+    monkeypatch.setattr(tasks, "run_seeds", lambda *args: 130)
+    assert tasks.main(["study", f"RUNS={tmp_path / 'runs'}", "SEEDS=2"]) == 130
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"{tasks.PROG} study: stopped (Ctrl-C): the seeds that had finished replaced their logs "
+        f"in {tmp_path / 'runs'}; nothing else there was removed")
+
+
+def test_a_venv_whose_stamp_matches_but_whose_packages_are_gone_is_installed_again(
+        monkeypatch, tmp_path, capsys):
+    """Issue 33: the stamp alone was trusted, and the run ended in a ModuleNotFoundError."""
+    lock = tmp_path / "requirements.txt"
+    lock.write_text("numpy==2.2.6 \\\n    --hash=sha256:00\nTf_Keras==2.21.0 \\\n"
+                    "    --hash=sha256:00\nappnope==1.0.0 ; sys_platform == 'darwin' \\\n"
+                    "    --hash=sha256:00\n    # via\n    #   ipykernel\n", encoding="utf-8")
+    venv = tmp_path / ".venv"
+    site = venv / "lib" / "python3.11" / "site-packages"
+    (site / "numpy-2.2.6.dist-info").mkdir(parents=True)
+    (site / "tf_keras-2.21.0.dist-info").mkdir()
+    (venv / "bin").mkdir()
+    (venv / "bin" / "python").write_text("")
+    (venv / f"installed-{lock.name}").write_text(
+        tasks.hashlib.sha256(lock.read_bytes()).hexdigest(), encoding="utf-8")
+    monkeypatch.setattr(tasks, "VENV", venv)
+    monkeypatch.setattr(tasks, "install_lock", lambda python, requirements: pytest.fail("again"))
+    assert tasks.installed(lock) == venv / "bin" / "python"  # whole: no install
+
+    (site / "tf_keras-2.21.0.dist-info").rename(site / "tf_keras-2.20.0.dist-info")
+    (site / "numpy-2.2.6.dist-info").rmdir()
+    assert tasks.not_installed(lock) == ["numpy==2.2.6", "Tf_Keras==2.21.0"]
+    installs = []
+    monkeypatch.setattr(tasks, "install_lock", lambda python, requirements: installs.append(
+        requirements))
+    assert tasks.installed(lock) == venv / "bin" / "python" and installs == [lock]
+    assert capsys.readouterr().err == (f"{tasks.PROG}: installing {lock} into .venv again: it "
+                                       "lacks numpy==2.2.6, Tf_Keras==2.21.0\n")
 
 
 MUTMUT_RESULTS = """\
