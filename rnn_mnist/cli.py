@@ -161,9 +161,64 @@ def keep_output_printable():
     --help, nor a user's Japanese folder name in a message: print() would raise
     UnicodeEncodeError. Where the encoding is UTF-8 (Linux, macOS) nothing printed changes.
     """
+    keep_stderr_optional()
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+
+
+def keep_stderr_optional():
+    """Let a script whose stdout works run and print its results where stderr cannot be
+    written: closed (`2>&-`, as some launchers leave it) or on a full disk (`2>/dev/full`).
+    What cannot be said there is lost, not fatal.
+
+    A closed descriptor 2 is given the null device, so that no file the script opens takes it
+    (TensorFlow's C++ writes its notices to descriptor 2), and Python's sys.stderr, None then,
+    is made again: print(file=None) would have put the messages into the log on stdout."""
+    try:
+        os.fstat(2)
+    except OSError:
+        null = os.open(os.devnull, os.O_WRONLY)
+        if null != 2:
+            os.dup2(null, 2)
+            os.close(null)
+        sys.stderr = None
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    if not isinstance(sys.stderr, GuardedOutput):
+        sys.stderr = GuardedOutput(sys.stderr)
+
+
+class GuardedOutput:
+    """sys.stdout or sys.stderr, whose failed writes (a closed pipe, a full disk, a terminal
+    gone) do not raise: the first is noted in `stop` for stdout, and the stream is sent to the
+    null device from then on, so that nothing, not even Python's last flush, fails again."""
+
+    def __init__(self, stream, stop=None):
+        self.stream, self.stop = stream, stop
+
+    def write(self, text):
+        return self._guarded(self.stream.write, text) or len(text)
+
+    def flush(self):
+        self._guarded(self.stream.flush)
+
+    def _guarded(self, method, *args):
+        try:
+            return method(*args)
+        except OSError as error:
+            if self.stop is not None and self.stop.output_error is None:
+                self.stop.output_error = error
+            try:
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, self.stream.fileno())
+                os.close(null)
+            except (OSError, ValueError):  # a stream with no descriptor (a test's StringIO)
+                self.stream = open(os.devnull, "w")
+            return None
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
 
 
 # A word that PowerShell and cmd both pass on as it is: no spaces, quotes, $, %, &, |, ;, ...

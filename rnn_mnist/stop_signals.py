@@ -17,12 +17,11 @@ Each system gets the way it can have, chosen once below by what its `signal` mod
 """
 
 import errno
-import os
 import signal
 import sys
 from contextlib import contextmanager
 
-from rnn_mnist.cli import system_reason
+from rnn_mnist.cli import GuardedOutput, system_reason
 
 # SIGBREAK exists on Windows alone: Ctrl-Break. SIGHUP, a closed terminal, everywhere else; under
 # nohup it is ignored, and stays so.
@@ -100,38 +99,6 @@ class StopRequest:
         if self.signal_number is not None:
             return ""
         return f"the log (stdout) cannot be written ({system_reason(self.output_error)}); "
-
-
-class GuardedOutput:
-    """sys.stdout or sys.stderr, whose failed writes (a closed pipe, a full disk, a terminal
-    gone) do not raise: the first is noted in `stop` for stdout, and the stream is sent to the
-    null device from then on, so that nothing, not even Python's last flush, fails again."""
-
-    def __init__(self, stream, stop=None):
-        self.stream, self.stop = stream, stop
-
-    def write(self, text):
-        return self._guarded(self.stream.write, text) or len(text)
-
-    def flush(self):
-        self._guarded(self.stream.flush)
-
-    def _guarded(self, method, *args):
-        try:
-            return method(*args)
-        except OSError as error:
-            if self.stop is not None and self.stop.output_error is None:
-                self.stop.output_error = error
-            try:
-                null = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(null, self.stream.fileno())
-                os.close(null)
-            except (OSError, ValueError):  # a stream with no descriptor (a test's StringIO)
-                self.stream = open(os.devnull, "w")
-            return None
-
-    def __getattr__(self, name):
-        return getattr(self.stream, name)
 
 
 @contextmanager

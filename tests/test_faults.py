@@ -16,7 +16,7 @@ from test_checkpoints import settings_at, train_briefly
 
 import train_rnn_mnist as trm
 from conftest import (MAKE_PROG, RESUMABLE_FLAGS, RESUMABLE_STEPS, ROOT, TINY_RUN_FLAGS, make,
-                      posix_signals, run_script, start_script)
+                      posix_signals, run_main, run_script, start_script)
 from rnn_mnist import checkpoints, cli, safe_files
 
 # A long tiny run that saves at every step: 1000 steps of batch 32, a log line each (the tests
@@ -252,8 +252,8 @@ def check_resumes_exactly(stderr, folder, whole_log, tiny_npz, cwd):
     stopped = stderr.splitlines()[-1]
     assert (f"stopped after step {step} of {RESUMABLE_STEPS}; saved in {folder}; resume with: "
             in stopped)
-    resumed = run_script("train_rnn_mnist.py", "--data", tiny_npz, *RESUMABLE_FLAGS,
-                         "--save-dir", folder, "--resume", cwd=cwd)
+    resumed = run_main(trm.main, "--data", tiny_npz, *RESUMABLE_FLAGS, "--save-dir", folder,
+                       "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout == "".join(whole_log[step:])
     return stopped
@@ -290,6 +290,24 @@ def test_a_log_on_a_full_disk_stops_the_run_and_says_why(tiny_npz, tmp_path, who
     assert stopped.startswith("train_rnn_mnist.py: the log (stdout) cannot be written "
                               f"({os.strerror(errno.ENOSPC)}); stopped after step 1 of "
                               f"{RESUMABLE_STEPS}")
+
+
+@pytest.mark.trains
+@pytest.mark.skipif(not Path("/dev/full").exists() or not shutil.which("sh"),
+                    reason="no /dev/full or no sh")
+@pytest.mark.parametrize("redirect", ["2>&-", "2>/dev/full"], ids=["closed", "on a full disk"])
+def test_a_run_whose_stderr_cannot_be_written_trains_and_logs_all_the_same(redirect, tiny_npz,
+                                                                           tmp_path,
+                                                                           resumable_log):
+    """Issue 33: with stderr closed (as some launchers leave it) or on a full disk, a run exited
+    1, trained nothing and said nothing; closed, its "seed 0, data ..." line went into the
+    log. What cannot be said on stderr is lost, not fatal."""
+    result = subprocess.run(["sh", "-c", f'exec "$0" "$@" {redirect}', sys.executable,
+                             str(ROOT / "train_rnn_mnist.py"), "--data", str(tiny_npz),
+                             *RESUMABLE_FLAGS], capture_output=True, text=True, cwd=tmp_path,
+                            timeout=300)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == resumable_log
 
 
 def test_the_resume_command_names_abbreviated_flags_in_full():
@@ -386,9 +404,31 @@ def test_a_folder_replaced_in_the_middle_of_a_save_is_named_as_the_reason(writin
     assert [path.name for path in folder.iterdir()] == ["its-checkpoint.txt"]
 
 
+def test_a_study_whose_list_cannot_be_written_on_a_full_disk_says_so_in_one_line(tiny_npz,
+                                                                                  small_disk):
+    runs = small_disk / "runs"
+    runs.mkdir()
+    with open(small_disk / "filler", "wb", buffering=0) as filler:  # every byte taken
+        try:
+            while True:
+                filler.write(b"\0" * 4096)
+        except OSError:
+            pass
+    result = subprocess.run(make("study", f"RUNS={runs}", "SEEDS=2",
+                                 f"ARGS=--data {tiny_npz} --training-iters 64"), cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert (f"{MAKE_PROG} study: {runs / '.study'} cannot be written "
+            f"({os.strerror(errno.ENOSPC)})") in result.stderr.splitlines()
+
+
 def test_a_study_on_a_full_disk_shows_why_its_seed_failed(tiny_npz, small_disk):
     runs = small_disk / "runs"
     runs.mkdir()
+    # A study ran here before: its list and lock are rewritten in the blocks they hold.
+    (runs / ".study").write_text("".join(f"seed-{seed}.{kind}\n" for seed in range(4)
+                                         for kind in ("log", "err", "time", "log.tmp")))
+    (runs / ".lock").write_text("4242\n")
     with open(small_disk / "filler", "wb", buffering=0) as filler:  # every byte taken
         try:
             while True:
