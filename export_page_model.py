@@ -54,17 +54,14 @@ def examples(arrays):
 def page_model(checkpoint, arrays):
     """What the page's script holds: the checkpoint's run, its variables, the examples."""
     values = checkpoints.read_model(checkpoint)
-    missing = [name for name in VARIABLES.values() if name not in values]
-    if missing:
-        raise checkpoints.CheckpointError(f"{checkpoint.folder}: not a checkpoint of the "
-                                          f"article's model (it has no {missing[0]})")
+    num_hidden = checkpoints.check_article_model(values, checkpoint.folder)
     flags = {name: value for name, value in checkpoint.settings["flags"].items()
              if name != "data"}  # a path on the machine that trained it
     return {
         "about": {"step": checkpoint.step, "flags": flags,
                   "data_sha256": checkpoint.settings.get("data_sha256"),
                   "versions": checkpoint.settings.get("versions")},
-        "numHidden": int(values[VARIABLES["weightOut"]].shape[0]),
+        "numHidden": num_hidden,
         "shapes": {key: list(values[name].shape) for key, name in VARIABLES.items()},
         "float32Base64": {key: float32_base64(values[name]) for key, name in VARIABLES.items()},
         "examples": examples(arrays),

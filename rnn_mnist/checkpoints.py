@@ -14,7 +14,8 @@ in place.
 
 The folder may hold other files, and may have come from someone else: a run writes and removes
 only the names above, DIR/.lock (its lock), DIR/.saves (the checkpoints its saves made, by
-name: the only ones it ever removes) and DIR/.unfinished (the save under way), never through a
+name: the only ones it ever removes), DIR/.unfinished (the save under way) and, where a console
+cannot show the command that resumes the run, DIR/resume-command.txt, never through a
 symbolic link, and reads only regular files of the sizes it writes. A user's folder named like a
 checkpoint (`step-0000099-keepthis/`) is never taken for one. A reader holds the checkpoint it
 reads (hold()), so that a run saving into the folder meanwhile leaves it in place.
@@ -24,6 +25,7 @@ checked before TensorFlow loads; the variables and the data stream restored; the
 end, or when a signal stops the run; and the line that says how to resume it.
 """
 
+import codecs
 import contextlib
 import errno
 import importlib.metadata
@@ -43,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from input_data import DataError
+from input_data import NUM_CLASSES, NUM_PIXELS, DataError
 from rnn_mnist.cli import one_line, printable, shell_command, system_reason
 from rnn_mnist.safe_files import (FolderInUse, NotOwnFile, check_own_file, has_no_reader,
                                   hold_for_reading, lock_exclusively, open_own_file, read_own_file,
@@ -62,6 +64,7 @@ MODEL_PREFIX = "model"
 MODEL_FILES = (f"{MODEL_PREFIX}.index", f"{MODEL_PREFIX}.data-00000-of-00001")  # Saver's two
 DATA_STATE = "data_state.npz"
 SETTINGS = "settings.json"
+RESUME_COMMAND = "resume-command.txt"  # where a console cannot show the command (how_to_resume)
 
 # Flags that change what the resumed steps compute: resuming with another value is refused.
 # (The others only change how long training goes on and what is printed.)
@@ -526,9 +529,27 @@ class RunCheckpoints:
         if self.folder is None:
             message = f"{where}; nothing saved (no --save-dir), so it cannot be resumed"
         else:
-            message = (f"{where}; saved in {self.folder}; resume with: "
-                       f"{resume_command(self.args.argv)}")
+            message = f"{where}; saved in {self.folder}; {self.how_to_resume()}"
         print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+    def how_to_resume(self):
+        """"resume with: COMMAND", a line to paste; where stderr's code page cannot show it (a
+        Japanese folder name on Windows' cp1252), printed escaped it would name another folder,
+        so the command is written in the folder instead, in UTF-8 with a BOM, as Windows'
+        tools read it, and the line says where."""
+        command = resume_command(self.args.argv)
+        encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+        if shows(command, encoding):
+            return f"resume with: {command}"
+        path = self.folder / RESUME_COMMAND
+        cannot = ("the command that resumes it cannot be shown in this console's code page "
+                  f"({encoding})")
+        try:
+            replace_own_file(path, codecs.BOM_UTF8 + (command + "\n").encode("utf-8"))
+        except (OSError, NotOwnFile) as error:
+            return (f"{cannot}, nor written in {path} ({system_reason(error)}): run the same "
+                    "command with --resume")
+        return f"{cannot}: it is written in {RESUME_COMMAND}, in the folder it was saved in"
 
 
 def lock(folder):
@@ -643,6 +664,7 @@ def restore_variables(session, saver, checkpoint):
     the first session run would fail far from the cause.
     """
     saved = read_model(checkpoint)
+    check_article_model(saved, checkpoint.folder)
     try:
         for variable in tf.global_variables():
             name, shape = saved_name(variable), variable.shape.as_list()
@@ -674,8 +696,44 @@ def read_model(checkpoint):
     return values
 
 
+def article_model_shapes(num_hidden):
+    """The article's four variables and their shapes for `num_hidden` units: BasicLSTMCell's one
+    kernel over [x, h] and its bias, four gates wide, and the dense layer's weights and biases."""
+    return {"rnn/basic_lstm_cell/kernel": [NUM_PIXELS + num_hidden, 4 * num_hidden],
+            "rnn/basic_lstm_cell/bias": [4 * num_hidden],
+            "Variable": [num_hidden, NUM_CLASSES], "Variable_1": [NUM_CLASSES]}
+
+
+def check_article_model(values, folder):
+    """CheckpointError unless `values` (read_model's) hold the article's four variables with
+    shapes that fit together: a 128-unit LSTM beside an 8-unit dense layer is refused here, as
+    the trainer and predict_digit.py refuse it when they build the graph."""
+    missing = [name for name in article_model_shapes(1) if name not in values]
+    if missing:
+        raise CheckpointError(f"{folder}: not a checkpoint of the article's model (it has no "
+                              f"{missing[0]})")
+    num_hidden = int(values["Variable"].shape[0]) if values["Variable"].ndim else 0
+    for name, shape in article_model_shapes(num_hidden).items():
+        if list(values[name].shape) != shape:
+            raise CheckpointError(f"{folder}: the model's shapes do not fit together: its {name} "
+                                  f"is {list(values[name].shape)}, not the {shape} that its "
+                                  f"dense layer's {num_hidden} inputs need")
+    return num_hidden
+
+
 def all_finite(arrays):
     return all(np.all(np.isfinite(array)) for array in arrays)
+
+
+def shows(text, encoding):
+    """Whether `text` can be written in `encoding` as it is, not escaped."""
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    except LookupError:
+        return True
+    return True
 
 
 def resume_command(argv):

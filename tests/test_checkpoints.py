@@ -1,12 +1,14 @@
 """Checkpoints: save and restore, atomic saves, stopping by signal and resuming exactly."""
 
+import codecs
 import errno
+import io
 import json
 import os
 import shlex
 import shutil
 import signal
-import subprocess
+import sys
 import threading
 import time
 import types
@@ -17,8 +19,8 @@ import pytest
 
 import input_data
 import train_rnn_mnist as trm
-from conftest import (RESUMABLE_FLAGS, RESUMABLE_STEPS, TINY_RUN_FLAGS, posix_signals, run_script,
-                      start_script)
+from conftest import (RESUMABLE_FLAGS, RESUMABLE_STEPS, TINY_RUN_FLAGS, posix_signals, run_main,
+                      run_script, start_script)
 from rnn_mnist import checkpoints, tensorflow_v1
 
 
@@ -158,9 +160,12 @@ def test_stopped_then_resumed_prints_the_resumable_log(
     assert lines_before_signal <= step < RESUMABLE_STEPS
     assert first_part == "".join(resumable_log.splitlines(keepends=True)[:step])
 
-    # The command it printed resumes the run.
+    # The command it printed resumes the run: its program is this Python and the trainer, and
+    # its flags run here in this process (test_platforms.py runs such a command as printed).
     resume = shlex.split(stopped.split("resume with: ", 1)[1])
-    resumed = subprocess.run(resume, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert [Path(tmp_path, word).resolve() for word in resume[:2]] == [
+        Path(sys.executable).resolve(), checkpoints.TRAINER]
+    resumed = run_main(trm.main, *resume[2:])
     assert resumed.returncode == 0, resumed.stderr
     assert f"resuming after step {step}" in resumed.stderr
     assert first_part + resumed.stdout == resumable_log
@@ -186,8 +191,8 @@ def test_resuming_with_more_iterations_continues_the_same_run(tiny_npz, tmp_path
     assert first.returncode == 0, first.stderr
     steps_printed = first.stdout.splitlines()[:-2]
     assert len(steps_printed) == 25
-    rest = run_script("train_rnn_mnist.py", "--data", tiny_npz, *RESUMABLE_FLAGS,
-                      "--save-dir", tmp_path / "ck", "--resume", cwd=tmp_path)
+    rest = run_main(trm.main, "--data", tiny_npz, *RESUMABLE_FLAGS, "--save-dir", tmp_path / "ck",
+                    "--resume")
     assert rest.returncode == 0, rest.stderr
     assert "\n".join(steps_printed) + "\n" + rest.stdout == resumable_log
 
@@ -289,7 +294,7 @@ def check_kill_and_resume(tiny_npz, tmp_path, resumable_log, lines, extra_second
                          extra_seconds)
     checkpoint = checkpoints.load(save_dir)
     assert checkpoint.step % 5 == 0 and checkpoint.step <= len(printed.splitlines())
-    resumed = run_script("train_rnn_mnist.py", *flags, "--resume", cwd=tmp_path)
+    resumed = run_main(trm.main, *flags, "--resume")
     assert resumed.returncode == 0, resumed.stderr
     expected = resumable_log.splitlines(keepends=True)[checkpoint.step:]
     assert resumed.stdout == "".join(expected)
@@ -890,6 +895,24 @@ def test_a_stop_with_save_dir_names_the_folder_and_the_resume_command(tmp_path, 
                           f"pipe); stopped after step 4 of 7; saved in {tmp_path / 'ck'}; "
                           "resume with: ")
     assert err.endswith(f"--save-dir {tmp_path / 'ck'} --training-iters 1000 --resume\n")
+
+
+def test_a_resume_command_the_console_cannot_show_is_written_in_the_folder(tmp_path,
+                                                                            monkeypatch):
+    """Issue 33: on Windows' cp1252 a Japanese --save-dir was printed as \\u30c1 escapes, so the
+    command, pasted, named another folder."""
+    saved = run_checkpoints(tmp_path, "--training-iters", "1000", name="チェック")
+    console = io.TextIOWrapper(io.BytesIO(), encoding="cp1252", errors="backslashreplace")
+    monkeypatch.setattr(sys, "stderr", console)
+    saved.report_stop(4)
+    console.flush()
+    assert console.buffer.getvalue().decode("cp1252").endswith(
+        "; the command that resumes it cannot be shown in this console's code page (cp1252): "
+        "it is written in resume-command.txt, in the folder it was saved in\n")
+    written = (tmp_path / "チェック" / "resume-command.txt").read_bytes()
+    assert written == codecs.BOM_UTF8 + (
+        checkpoints.resume_command(saved.args.argv) + "\n").encode("utf-8")
+    assert "チェック" in written.decode("utf-8-sig")
 
 
 def test_a_folder_with_a_checkpoint_is_kept_unless_overwrite(tmp_path):

@@ -4,6 +4,7 @@ TensorFlow numbers and digit_photo.py's steps. The browser tests run with --brow
 (make test-page); the rest run in the fast suite."""
 
 import base64
+import json
 import re
 import shutil
 
@@ -14,8 +15,9 @@ import export_page_model
 import predict_digit
 import train_rnn_mnist
 from conftest import COMMITTED_MODEL, ROOT, decoded, model_in, run_script
-from rnn_mnist import checkpoints
+from rnn_mnist import checkpoints, tensorflow_v1
 from rnn_mnist.digit_photo import read_digit
+from test_checkpoints import settings_with
 
 WEB = ROOT / "web"
 TEST_IMAGES = 200  # the issue's number: the first 200 test images, read by both
@@ -63,6 +65,38 @@ def test_the_export_never_replaces_a_file_unless_asked(tiny_checkpoint, tmp_path
     assert export(tiny_checkpoint, output, "--overwrite").returncode == 0
     assert model_in(output)["numHidden"] > 0
     assert sorted(path.name for path in tmp_path.iterdir()) == ["model.js"]
+
+
+def checkpoint_of_shapes(folder, shapes):
+    """A checkpoint folder holding zeros of these shapes under the article's variables' names."""
+    tf = tensorflow_v1.load()
+    with tf.Graph().as_default():
+        for name, shape in shapes.items():
+            tf.Variable(np.zeros(shape, np.float32), name=name)
+        saver = checkpoints.model_saver()
+        with tf.Session() as session:
+            session.run(tf.global_variables_initializer())
+            checkpoints.save(folder, session, saver, json.loads(settings_with(step=5)), {})
+    return folder
+
+
+def test_a_model_whose_shapes_do_not_fit_together_is_refused_by_the_export_and_predict(
+        tmp_path, mnist_arrays):
+    """Issue 33: the export wrote a 128-unit LSTM beside an 8-unit dense layer, which the page
+    then read 7 as "3 (0.35)"; predict_digit.py and the trainer refused it, in other words."""
+    shapes = {**checkpoints.article_model_shapes(16), "Variable": [8, 10]}
+    checkpoint = checkpoints.load(checkpoint_of_shapes(tmp_path / "ck", shapes))
+    complaint = (f"{checkpoint.folder}: the model's shapes do not fit together: its "
+                 "rnn/basic_lstm_cell/kernel is [44, 64], not the [36, 32] that its dense "
+                 "layer's 8 inputs need")
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        export_page_model.page_model(checkpoint, mnist_arrays)
+    assert str(refused.value) == complaint
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        predict_digit.probabilities_by_row(checkpoint, mnist_arrays["x_test"][:1].astype(
+            np.float32))
+    assert str(refused.value) == complaint
+    checkpoint.release()
 
 
 @pytest.mark.parametrize("what, complaint", [
