@@ -191,9 +191,16 @@ def page_with_checkpoint(article_checkpoint, tmp_path_factory):
 
 
 def open_page(driver, page):
+    from selenium.webdriver.support.wait import WebDriverWait
+
     driver.get(page.as_uri())
     driver.get_log("browser")  # what an earlier page left
     driver.get(page.as_uri())
+    # Loaded again at the same address, the page can be answered for before its scripts have
+    # run (a test saw window.readDigit undefined): page.js's last act is the "about" line.
+    WebDriverWait(driver, 30).until(lambda driver: driver.execute_script(
+        "return document.readyState === 'complete' && "
+        "document.getElementById('about').textContent !== ''"))
     return driver
 
 
@@ -230,6 +237,77 @@ def save_screenshot(driver, request, name):
     driver.save_screenshot(str(path))
     # The README's picture: 128 colours keep the greys of the digit, and the file small.
     Image.open(path).convert("RGB").quantize(colors=128).save(path, optimize=True)
+
+
+def page_with_model(tmp_path, text):
+    """The page, copied, with a model file of this text (None: no model file at all)."""
+    folder = tmp_path / "web"
+    shutil.copytree(WEB, folder)
+    if text is None:
+        (folder / "model.js").unlink()
+    else:
+        (folder / "model.js").write_text(text, encoding="utf-8")
+    return folder / "index.html"
+
+
+COMMITTED_TEXT = COMMITTED_MODEL.read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("text, why", [
+    (None, "model.js did not load, or is not the file export_page_model.py writes"),
+    ("", "model.js did not load, or is not the file export_page_model.py writes"),
+    (COMMITTED_TEXT[:5000], "model.js did not load, or is not the file export_page_model.py "
+                            "writes"),
+    (COMMITTED_TEXT.replace('"numHidden": 128', '"numHidden": 64'),
+     "model.js: kernel holds 79872 numbers, where a model of 64 units has 23552"),
+    (re.sub(r'("biasOut": ")[^"]*', r"\g<1>" + base64.b64encode(bytes(36)).decode(),
+            COMMITTED_TEXT, count=1),
+     "model.js: biasOut holds 9 numbers, where a model of 128 units has 10"),
+    (re.sub(r'("biasOut": ")[^"]{8}', r"\g<1>AADAfwAA", COMMITTED_TEXT, count=1),
+     "model.js: biasOut holds a value that is not finite (NaN or infinite)"),
+], ids=["missing", "empty", "cut short", "numHidden edited", "an array short", "a NaN"])
+def test_a_model_file_that_cannot_be_read_is_said_on_the_page(text, why, browser, tmp_path):
+    """Issue 33: the page showed its headings only, or a click did nothing; the reason was in
+    the console alone. A model.js edited to 64 units over 128-unit arrays read wrong."""
+    open_page(browser, page_with_model(tmp_path, text))
+    said = ("The model cannot be read, so the page cannot read a digit: " + why +
+            ". Write it again: python export_page_model.py --output web/model.js --overwrite")
+    assert browser.find_element("id", "message").text == said
+    assert browser.find_element("id", "about").text == said
+    assert browser.find_element("css selector", "h1").text.startswith("TensorFlow MNIST")
+    assert browser.execute_script("return window.lstmModel") is None
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("pixels, error", [
+    ("null", "TypeError: readDigit needs 784 numbers in [0, 1], row by row, not null"),
+    ("'0.5'", "TypeError: readDigit needs 784 numbers in [0, 1], row by row, not string"),
+    ("true", "TypeError: readDigit needs 784 numbers in [0, 1], row by row, not boolean"),
+    ("NaN", "TypeError: readDigit needs 784 numbers in [0, 1], row by row, not number"),
+    ("new Array(784).fill(NaN)", "RangeError: readDigit needs numbers in [0, 1] (value / 255): "
+                                 "pixel 0 is NaN"),
+    ("new Array(784).fill(Infinity)", "RangeError: readDigit needs numbers in [0, 1] (value / "
+                                      "255): pixel 0 is Infinity"),
+    ("new Array(784).fill(255)", "RangeError: readDigit needs numbers in [0, 1] (value / 255): "
+                                 "pixel 0 is 255"),
+    ("[...new Array(783).fill(0), -0.5]", "RangeError: readDigit needs numbers in [0, 1] (value "
+                                          "/ 255): pixel 783 is -0.5"),
+    ("[...new Array(783).fill(0), '1']", "RangeError: readDigit needs numbers in [0, 1] (value / "
+                                         "255): pixel 783 is \"1\""),
+    ("new Array(100).fill(0)", "Error: readDigit needs 784 pixels, not 100"),
+], ids=["null", "a string", "a boolean", "NaN", "NaNs", "infinities", "0..255", "negative",
+        "a string among numbers", "too few"])
+def test_read_digit_refuses_what_is_not_784_numbers_in_0_to_1(pixels, error, browser):
+    """Issue 33: NaN, Infinity, strings and booleans gave NaN or a digit; 0..255 values read a
+    7 as 9; readDigit(null) failed in JavaScript's own words."""
+    open_page(browser, WEB / "index.html")
+    thrown = browser.execute_script(
+        f"try {{ window.readDigit({pixels}); return null; }} "
+        "catch (error) { return `${error.name}: ${error.message}`; }")
+    assert thrown == error
+    assert browser.execute_script(
+        "return window.readDigit(new Float32Array(784)).probabilities.length") == 28
 
 
 @pytest.mark.browser

@@ -7,11 +7,18 @@
 // window.readDigit(pixels): pixels are 784 numbers in [0, 1], row by row, scaled as
 // input_data scales MNIST (value / 255). It returns {probabilities, hidden}: 28 arrays of 10
 // (the class probabilities after each row) and 28 arrays of numHidden (the cell's output h).
+// Anything else (NaN, a string, 0..255 values, null) is refused with an Error that says what.
+//
+// The model file is checked as it is read, as checkpoints.check_article_model checks a
+// checkpoint: its four arrays must hold the numbers numHidden gives them, all finite. A file
+// that did not load or fails the check leaves window.lstmModel null and window.lstmModelError
+// saying why, which the page shows.
 "use strict";
 
 (function () {
   const ROWS = 28; // the timesteps: one row of the image each
   const PIXELS = 28; // the inputs at each timestep: the row's pixels
+  const CLASSES = 10;
   const FORGET_BIAS = 1.0; // BasicLSTMCell(forget_bias=1.0), added to the forget gate
 
   // The exported float32 numbers (little-endian, in base64) as a Float64Array of their values.
@@ -23,15 +30,48 @@
     return values;
   }
 
-  const saved = window.RNN_MNIST_MODEL;
-  const model = {
-    numHidden: saved.numHidden,
-    kernel: decode(saved.float32Base64.kernel), // [28 + numHidden, 4 numHidden], row-major
-    bias: decode(saved.float32Base64.bias), // [4 numHidden]
-    weightOut: decode(saved.float32Base64.weightOut), // [numHidden, 10]
-    biasOut: decode(saved.float32Base64.biasOut), // [10]
-    about: saved.about,
-  };
+  // The model file's numbers, checked: how many each array holds for numHidden units.
+  function checkedModel(saved) {
+    if (saved === null || typeof saved !== "object" || !saved.float32Base64) {
+      throw new Error("model.js did not load, or is not the file export_page_model.py writes");
+    }
+    const n = saved.numHidden;
+    if (!Number.isInteger(n) || n <= 0) {
+      throw new Error(`model.js: numHidden is ${n}, not a positive whole number`);
+    }
+    const sizes = {
+      kernel: (PIXELS + n) * 4 * n, // [28 + numHidden, 4 numHidden], row-major
+      bias: 4 * n, // [4 numHidden]
+      weightOut: n * CLASSES, // [numHidden, 10]
+      biasOut: CLASSES, // [10]
+    };
+    const model = { numHidden: n, about: saved.about || {} };
+    for (const [name, size] of Object.entries(sizes)) {
+      let values;
+      try {
+        values = decode(saved.float32Base64[name]);
+      } catch (error) {
+        throw new Error(`model.js: ${name} is not float32 numbers in base64`);
+      }
+      if (values.length !== size) {
+        throw new Error(`model.js: ${name} holds ${values.length} numbers, where a model of ` +
+          `${n} units has ${size}`);
+      }
+      if (!values.every(Number.isFinite)) {
+        throw new Error(`model.js: ${name} holds a value that is not finite (NaN or infinite)`);
+      }
+      model[name] = values;
+    }
+    return model;
+  }
+
+  let model = null;
+  let modelError = null;
+  try {
+    model = checkedModel(window.RNN_MNIST_MODEL);
+  } catch (error) {
+    modelError = error.message;
+  }
 
   const sigmoid = (v) => 1 / (1 + Math.exp(-v));
 
@@ -77,8 +117,21 @@
   }
 
   function readDigit(pixels) {
+    if (model === null) throw new Error(`readDigit has no model: ${modelError}`);
+    const isList = Array.isArray(pixels) || ArrayBuffer.isView(pixels);
+    if (!isList) {
+      throw new TypeError(`readDigit needs ${ROWS * PIXELS} numbers in [0, 1], row by row, ` +
+        `not ${pixels === null ? "null" : typeof pixels}`);
+    }
     if (pixels.length !== ROWS * PIXELS) {
       throw new Error(`readDigit needs ${ROWS * PIXELS} pixels, not ${pixels.length}`);
+    }
+    for (let k = 0; k < pixels.length; k++) {
+      const value = pixels[k];
+      if (typeof value !== "number" || !(value >= 0 && value <= 1)) {
+        throw new RangeError(`readDigit needs numbers in [0, 1] (value / 255): pixel ${k} is ` +
+          `${typeof value === "number" ? value : JSON.stringify(value)}`);
+      }
     }
     let c = new Float64Array(model.numHidden); // static_rnn starts from a zero state
     let h = new Float64Array(model.numHidden);
@@ -94,5 +147,6 @@
   }
 
   window.lstmModel = model;
+  window.lstmModelError = modelError;
   window.readDigit = readDigit;
 })();

@@ -35,6 +35,8 @@
         `${about.flags.num_hidden} units, after step ${about.step}. No server, no network: ` +
         "everything runs in this page.",
       other: "日本語",
+      noModel: (why) => `The model cannot be read, so the page cannot read a digit: ${why}. ` +
+        "Write it again: python export_page_model.py --output web/model.js --overwrite",
     },
     ja: {
       title: "TensorFlow MNISTをRNNでやってみる：LSTMがあなたの数字を読む",
@@ -56,6 +58,8 @@
         `${about.flags.num_hidden}ユニット、${about.step}ステップ後。サーバーもネットワークも` +
         "使わず、すべてこのページの中で動きます。",
       other: "English",
+      noModel: (why) => `モデルを読めないため、数字を読めません：${why}。書き直してください：` +
+        "python export_page_model.py --output web/model.js --overwrite",
     },
   };
 
@@ -78,7 +82,8 @@
     }
     document.title = text().title;
     $("language").textContent = text().other;
-    $("about").textContent = text().about(window.lstmModel.about);
+    $("about").textContent = window.lstmModel ? text().about(window.lstmModel.about) :
+      text().noModel(window.lstmModelError);
     show();
   }
 
@@ -141,6 +146,7 @@
   // --- Reading: the LSTM over the image's rows, then shown row by row -----------------------
 
   function read(image, note) {
+    if (!window.lstmModel) return; // the page says why (setLanguage)
     stop();
     state.image = image;
     state.note = note;
@@ -284,7 +290,8 @@
     $("row").value = state.row;
     $("row-label").textContent = text().row(state.row);
     $("play").textContent = state.timer === null ? "▶" : "❚❚";
-    $("message").textContent = state.note ? text()[state.note] : "";
+    $("message").textContent = !window.lstmModel ? text().noModel(window.lstmModelError) :
+      state.note ? text()[state.note] : "";
     answer.textContent = $("sure").textContent = "";
     if (!state.result || state.row === 0) return;
     const after = state.result.probabilities[state.row - 1];
@@ -345,7 +352,7 @@
   };
 
   setPen();
-  showExamples();
+  if (window.lstmModel) showExamples();
   const language = (navigator.languages && navigator.languages[0]) || navigator.language || "";
   setLanguage(language.toLowerCase().startsWith("ja") ? "ja" : "en");
 })();
