@@ -4,7 +4,8 @@ import subprocess
 
 import pytest
 
-from conftest import MAKE_PROG, ROOT, make
+import train_rnn_mnist as trm
+from conftest import MAKE_PROG, ROOT, make, run_main
 from rnn_mnist import safe_files
 
 TINY_STUDY_ARGS = "--training-iters 2560"  # 20 steps
@@ -84,24 +85,26 @@ def test_a_second_study_on_a_folder_in_use_is_refused(tmp_path):
 
 
 def test_seeds_run_in_parallel_give_the_logs_of_seeds_run_one_at_a_time(tiny_npz, tmp_path):
-    studies = {}
-    for jobs in ("1", "2"):
-        runs = tmp_path / f"jobs-{jobs}"
-        result = make_study(runs, "SEEDS=2", f"JOBS={jobs}",
-                            f"ARGS=--data {tiny_npz} {TINY_STUDY_ARGS}")
-        assert result.returncode == 0, result.stderr
-        logs = sorted(path.name for path in runs.glob("*.log*"))
-        assert logs == ["seed-0.log", "seed-1.log"]
-        studies[jobs] = {name: (runs / name).read_bytes() for name in logs}
-        # Every seed's wall time, in seed order, as the study printed them.
-        times = (runs / "times.txt").read_text(encoding="utf-8").splitlines()
-        assert [line.split(":")[0] for line in times] == ["seed 0", "seed 1"]
-        assert all(line.endswith(" s wall time") for line in times)
-        assert sorted(times) == sorted(line for line in result.stdout.splitlines()
-                                       if line.startswith("seed "))
-        assert "Verdict" in result.stdout and (runs / "study.png").exists()
-    assert studies["1"]["seed-0.log"] != studies["1"]["seed-1.log"]
-    assert studies["2"] == studies["1"]
+    runs = tmp_path / "jobs-2"
+    result = make_study(runs, "SEEDS=2", "JOBS=2", f"ARGS=--data {tiny_npz} {TINY_STUDY_ARGS}")
+    assert result.returncode == 0, result.stderr
+    logs = sorted(path.name for path in runs.glob("*.log*"))
+    assert logs == ["seed-0.log", "seed-1.log"]
+    # Every seed's wall time, in seed order, as the study printed them.
+    times = (runs / "times.txt").read_text(encoding="utf-8").splitlines()
+    assert [line.split(":")[0] for line in times] == ["seed 0", "seed 1"]
+    assert all(line.endswith(" s wall time") for line in times)
+    assert sorted(times) == sorted(line for line in result.stdout.splitlines()
+                                   if line.startswith("seed "))
+    assert "Verdict" in result.stdout and (runs / "study.png").exists()
+    # The same seeds run one at a time, here in this process (the studies of JOBS=1 below run
+    # theirs one at a time through make): each log byte for byte.
+    alone = [run_main(trm.main, "--data", tiny_npz, *TINY_STUDY_ARGS.split(), "--seed", seed)
+             for seed in ("0", "1")]
+    assert [run.returncode for run in alone] == [0, 0]
+    assert alone[0].stdout != alone[1].stdout
+    assert [(runs / name).read_text(encoding="utf-8") for name in logs] == [
+        run.stdout for run in alone]
 
 
 def test_a_failing_seed_stops_the_study_shows_its_stderr_and_leaves_no_log(tiny_npz, tmp_path):

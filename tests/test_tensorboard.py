@@ -7,7 +7,8 @@ TensorBoard package.
 
 import pytest
 
-from conftest import run_script, start_script, stoppable_run
+import train_rnn_mnist as trm
+from conftest import run_main, run_script, start_script, stoppable_run
 from rnn_mnist import checkpoints, log_lines, tensorflow_v1
 
 TINY_FLAGS = ["--training-iters", str(32 * 21), "--batch-size", "32", "--display-step", "1",
@@ -55,11 +56,22 @@ def assert_scalars_are_the_log(scalars, stdout):
     assert f"{scalars['test_accuracy_all_images'][last_step]:.4f}" == full_test["acc"]
 
 
-def test_the_events_hold_the_logs_numbers_the_test_and_the_graph(tiny_npz, tmp_path):
+@pytest.fixture(scope="module")
+def run_without_logdir(tiny_npz, tmp_path_factory):
+    """A tiny run with no --logdir, in a folder of its own: the log that --logdir must not
+    change, and a folder it must leave without event files."""
+    folder = tmp_path_factory.mktemp("no-logdir")
+    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_FLAGS, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return result, folder
+
+
+def test_the_events_hold_the_logs_numbers_the_test_and_the_graph(tiny_npz, tmp_path,
+                                                                 run_without_logdir):
     logdir = tmp_path / "runs" / "tb"
     with_logdir = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_FLAGS,
                              "--logdir", logdir, cwd=tmp_path)
-    without = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_FLAGS, cwd=tmp_path)
+    without, _ = run_without_logdir
     assert with_logdir.returncode == 0, with_logdir.stderr
     assert with_logdir.stdout == without.stdout
     assert len(with_logdir.stderr.splitlines()) == 2  # nothing more on stderr either
@@ -82,10 +94,9 @@ def test_the_events_hold_the_logs_numbers_the_test_and_the_graph(tiny_npz, tmp_p
         assert any(name.startswith(scope) for name in names), scope
 
 
-def test_no_logdir_writes_nothing(tiny_npz, tmp_path):
-    result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_FLAGS, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert list(tmp_path.rglob("events.out.tfevents.*")) == []
+def test_no_logdir_writes_nothing(run_without_logdir):
+    _, folder = run_without_logdir
+    assert list(folder.rglob("events.out.tfevents.*")) == []
 
 
 def test_checkpoints_keep_the_variable_names_they_had_before_the_name_scopes(tiny_checkpoint):
@@ -119,7 +130,7 @@ def test_a_killed_and_resumed_run_continues_its_curves_with_no_step_twice(tiny_n
     saved = checkpoints.load(tmp_path / "ck").step
     assert saved >= 10 and saved % 5 == 0
 
-    resumed = run_script("train_rnn_mnist.py", *flags, "--resume", cwd=tmp_path)
+    resumed = run_main(trm.main, *flags, "--resume")  # in this process: its log is the point
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout.splitlines()[0].startswith(f"step: {saved + 1} ")
     scalars = scalars_as_tensorboard_shows_them(events_of(tmp_path / "tb"))
