@@ -176,6 +176,16 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mount_point)], check=True)
 
 
+def fill(disk):
+    """Take every byte left on the small disk."""
+    with open(disk / "filler", "wb", buffering=0) as filler:
+        try:
+            while True:
+                filler.write(b"\0" * 4096)
+        except OSError:
+            pass
+
+
 @pytest.mark.trains
 def test_a_full_disk_says_so_keeps_the_checkpoint_and_leaves_room(tiny_npz, tmp_path,
                                                                   small_disk):
@@ -206,12 +216,7 @@ def test_a_full_disk_says_so_keeps_the_checkpoint_and_leaves_room(tiny_npz, tmp_
 @pytest.mark.trains
 def test_event_files_on_a_full_disk_are_one_warning_and_the_run_goes_on(tiny_npz, tmp_path,
                                                                         small_disk):
-    with open(small_disk / "filler", "wb", buffering=0) as filler:
-        try:
-            while True:
-                filler.write(b"\0" * 4096)
-        except OSError:
-            pass
+    fill(small_disk)
     result = run_script("train_rnn_mnist.py", "--data", tiny_npz, *TINY_RUN_FLAGS,
                         "--logdir", small_disk / "tb", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -408,12 +413,7 @@ def test_a_study_whose_list_cannot_be_written_on_a_full_disk_says_so_in_one_line
                                                                                   small_disk):
     runs = small_disk / "runs"
     runs.mkdir()
-    with open(small_disk / "filler", "wb", buffering=0) as filler:  # every byte taken
-        try:
-            while True:
-                filler.write(b"\0" * 4096)
-        except OSError:
-            pass
+    fill(small_disk)
     result = subprocess.run(make("study", f"RUNS={runs}", "SEEDS=2",
                                  f"ARGS=--data {tiny_npz} --training-iters 64"), cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
@@ -429,12 +429,7 @@ def test_a_study_on_a_full_disk_shows_why_its_seed_failed(tiny_npz, small_disk):
     (runs / ".study").write_text("".join(f"seed-{seed}.{kind}\n" for seed in range(4)
                                          for kind in ("log", "err", "time", "log.tmp")))
     (runs / ".lock").write_text("4242\n")
-    with open(small_disk / "filler", "wb", buffering=0) as filler:  # every byte taken
-        try:
-            while True:
-                filler.write(b"\0" * 4096)
-        except OSError:
-            pass
+    fill(small_disk)
     result = subprocess.run(make("study", f"RUNS={runs}", "SEEDS=2", "JOBS=1",
                                  f"ARGS=--data {tiny_npz} --training-iters 2560"),
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
