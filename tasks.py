@@ -107,8 +107,6 @@ UV_VENV = VENV / "uv"  # a venv of its own, so that .venv holds the locked set a
 
 def make_venv(folder):
     """A venv in `folder`, with pip; a Python that cannot make one is told what to install."""
-    import importlib.util
-
     where = f"{sys.executable} (Python {sys.version.split()[0]})"
     if importlib.util.find_spec("venv") is None or importlib.util.find_spec("ensurepip") is None:
         raise TaskError(f"{PROG}: {where} cannot make a venv (it has no venv or ensurepip "
@@ -505,18 +503,18 @@ def study(settings, extra):
     except OSError as error:
         raise TaskError(f"{prog}: RUNS={shown(runs)} cannot be made ({error.strerror})") from None
     _lock = lock_study_folder(prog, runs)  # held until the study ends (and dies with it)
-    made = study_files(prog, runs)
     logs = [runs / f"seed-{seed}.log" for seed in range(seeds)]
     # Listed before they exist, so that no moment leaves a file of this study unlisted.
-    write_study_files(prog, runs, made | {name for log in logs for name in seed_files(log)} |
-                      {"times.txt", "study.png"})
+    listed = study_files(prog, runs) | {name for log in logs for name in seed_files(log)} | {
+        "times.txt", "study.png"}
+    write_study_files(prog, runs, listed)
     failed = run_seeds(python, args, logs, jobs, prog)
     if failed == 130:
         raise Interrupted(f"{prog}: stopped (Ctrl-C): the seeds that had finished replaced their "
                           f"logs in {shown(runs)}; nothing else there was removed")
     if failed is not None:
         return failed
-    write_study_files(prog, runs, remove_other_seeds(runs, seeds))
+    write_study_files(prog, runs, remove_other_seeds(runs, seeds, listed))
     try:
         (runs / "times.txt").write_text("".join(
             (runs / f"seed-{seed}.time").read_text(encoding="utf-8") for seed in range(seeds)),
@@ -578,12 +576,12 @@ def capped_by_memory(prog, jobs, seeds):
     return jobs
 
 
-def remove_other_seeds(runs, seeds):
+def remove_other_seeds(runs, seeds, listed):
     """Remove what an earlier study here made for seeds SEEDS and above (RUNS/seed-S.log, .err,
-    .time): the files that RUNS/.study lists, never a file by the look of its name. Returns
-    what the list keeps."""
+    .time): the files that RUNS/.study lists (`listed`), never a file by the look of its name.
+    Returns what the list keeps."""
     kept = set()
-    for name in study_files(f"{PROG} study", runs):
+    for name in listed:
         seed = STUDY_FILE.fullmatch(name)[1]
         path = runs / name
         if seed is None or int(seed) < seeds:

@@ -124,7 +124,8 @@ def save(directory, session, saver, settings, data_state, still_ours=lambda: Non
         still_ours()
         # Listed before it exists, so that no moment leaves a checkpoint the folder does not
         # know for its own; a name listed that is not there is dropped by the next save.
-        write_saves(directory, read_saves(directory) | {final.name})
+        older = read_saves(directory)
+        write_saves(directory, older | {final.name})
         os.rename(temporary, final)
         still_ours()
     except BaseException:
@@ -135,8 +136,7 @@ def save(directory, session, saver, settings, data_state, still_ours=lambda: Non
     replace_own_file(directory / LATEST, (final.name + "\n").encode())
     sync_folder(directory)
     still_ours()
-    older = read_saves(directory) - {final.name}
-    write_saves(directory, remove_older(directory, older) | {final.name})
+    write_saves(directory, remove_older(directory, older - {final.name}) | {final.name})
     return final
 
 
