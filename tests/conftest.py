@@ -51,15 +51,25 @@ TRAINING_FIXTURES = {"tiny_checkpoint", "trained_article_checkpoint", "uninterru
                      "resumable_log", "whole_log", "photo_results", "copied_checkpoint"}
 
 
+# A slow test's time limit (the others' is pyproject.toml's): the longest, the article's whole run
+# beside its fixture's, takes a few minutes on a slow day.
+SLOW_TIMEOUT = 1200
+# Every test collected, before -k or -m leave some out: what test_tasks.py checks the limits of.
+COLLECTED = pytest.StashKey()
+
+
 @pytest.hookimpl(tryfirst=True)  # before -m selects by the markers added here
 def pytest_collection_modifyitems(config, items):
     skips = {"slow": None if config.getoption("--runslow") else
              pytest.mark.skip(reason="slow: run with --runslow (make test-slow)"),
              "browser": None if config.getoption("--browser") else
              pytest.mark.skip(reason="browser: run with --browser (make test-page)")}
+    config.stash[COLLECTED] = list(items)
     for item in items:
         if TRAINING_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.trains)
+        if "slow" in item.keywords and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT))
         for marker, skip in skips.items():
             if skip is not None and marker in item.keywords:
                 item.add_marker(skip)

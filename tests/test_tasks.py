@@ -2,12 +2,13 @@
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 import tasks
-from conftest import ROOT, make
+from conftest import COLLECTED, ROOT, SLOW_TIMEOUT, make
 
 
 def test_args_are_passed_as_arguments_not_run_as_shell_text():
@@ -207,3 +208,35 @@ def test_pyproject_mutates_the_modules_of_the_mutation_run_and_copies_every_scri
         "rnn_mnist/timing.py", "rnn_mnist/digit_photo.py", "input_data.py",
         "rnn_mnist/checkpoints.py", "rnn_mnist/stop_signals.py"}
     assert all((ROOT / path).exists() for path in section["pytest_add_cli_args_test_selection"])
+
+
+def test_every_test_has_a_time_limit_and_the_slow_ones_a_longer_one(request):
+    """Issue 34: a hung test held CI until its 90-minute hard stop and said nothing of where."""
+    assert request.config.getini("timeout_method") == "thread"  # no signal while TF computes
+    default = float(request.config.getini("timeout"))
+    collected = request.config.stash[COLLECTED]
+    assert len(collected) > 800  # all of them, not only those -k chose
+    for item in collected:
+        marker = item.get_closest_marker("timeout")
+        limit = float(marker.args[0]) if marker else default
+        expected = SLOW_TIMEOUT if "slow" in item.keywords else default
+        assert limit == expected, item.nodeid
+    assert 0 < default < SLOW_TIMEOUT <= 1200
+
+
+def test_a_hanging_test_fails_by_its_name_within_its_limit_and_the_rest_run(tmp_path):
+    """The project's settings (pyproject.toml) under xdist, as make test runs them, with a limit
+    of 3 s for a test that sleeps for ten minutes."""
+    (tmp_path / "test_hangs.py").write_text(
+        "import time\n\n\ndef test_hangs_for_ever():\n    time.sleep(600)\n\n\n"
+        "def test_after_it():\n    pass\n", encoding="utf-8")
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml"),
+                             "--rootdir", str(tmp_path), "-p", "no:cacheprovider", "-n", "1",
+                             "-o", "timeout=3", str(tmp_path / "test_hangs.py")],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - started < 60
+    assert result.returncode == 1, result.stdout + result.stderr
+    # xdist keeps the worker's stack dump to itself; the test's name is what it reports.
+    assert "crashed while running 'test_hangs.py::test_hangs_for_ever'" in result.stdout
+    assert "1 passed" in result.stdout
