@@ -459,6 +459,7 @@ def test_platforms(settings, extra):
         raise TaskError(f"{PROG} test-platforms: WHOLE must be 1 or empty, not "
                         f"'{settings['WHOLE']}'")
     python = test_python()
+    failed = []  # each simulation runs, whatever an earlier one gave: each says its own
     for platform, args in SIMULATIONS[settings["WHOLE"]]:
         env = {**with_on_python_path(ROOT / "tests" / "platforms"),
                "SIMULATED_PLATFORM": platform}
@@ -466,7 +467,11 @@ def test_platforms(settings, extra):
         status = show_and_call(python, "-m", "pytest", *args, *test_workers(extra), *extra,
                                env=env)
         if status != 0:
-            return status
+            failed.append((platform, status))
+    if failed:
+        say(f"{PROG} test-platforms: failed as " +
+            ", ".join(f"{platform} (pytest's exit {status})" for platform, status in failed))
+        return failed[0][1]
     return 0
 
 

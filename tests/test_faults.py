@@ -92,6 +92,28 @@ def test_links_named_like_the_projects_files_are_never_followed(trained, tmp_pat
     assert (folder / "step-0000001-abcdefgh").is_symlink()
 
 
+def test_a_listed_checkpoint_replaced_by_a_link_to_another_runs_checkpoint_keeps_that_one(
+        trained, tmp_path):
+    """Issue 34: the link test above points at a folder with one file of the user's; here the
+    link, under the name the folder's own list gives a checkpoint, points at another run's whole
+    checkpoint, which a save that followed it would empty."""
+    session, saver, mnist = trained
+    other = tmp_path / "other-run"
+    theirs = checkpoints.save(other, session, saver, settings_at(2), mnist.train.state())
+    before = {path.name: path.read_bytes() for path in theirs.iterdir()}
+    assert len(before) >= 4
+    folder = tmp_path / "checkpoint"
+    ours = checkpoints.save(folder, session, saver, settings_at(1), mnist.train.state())
+    shutil.rmtree(ours)
+    ours.symlink_to(theirs, target_is_directory=True)  # the name .saves lists
+    saved = checkpoints.save(folder, session, saver, settings_at(2), mnist.train.state())
+
+    assert {path.name: path.read_bytes() for path in theirs.iterdir()} == before
+    assert checkpoints.load(other).folder == theirs
+    assert checkpoints.load(folder).folder == saved
+    assert ours.is_symlink()  # not the project's to remove
+
+
 def test_a_file_replaced_whole_leaves_at_most_one_name_which_the_next_write_removes(tmp_path,
                                                                                    outside):
     """Issue 33: kill -9 during an export left `.model.js.unfinished-*` (447 KB) beside the
@@ -109,6 +131,36 @@ def test_a_file_replaced_whole_leaves_at_most_one_name_which_the_next_write_remo
     assert sorted(path.name for path in folder.iterdir()) == ["model.js"]
     assert target.read_bytes() == b"newer" and (target.stat().st_mode & 0o777) == 0o644 & ~(
         current_umask())
+
+
+def test_a_file_replaced_whole_has_its_bytes_on_disk_before_it_takes_the_name(tmp_path,
+                                                                             monkeypatch):
+    """Issue 34: a replace_own_file() that renamed LATEST or model.js into place before its own
+    fsync() passed, since the save test watches only the helpers that sync. After a power cut,
+    the new name must not name a file whose bytes never reached the disk."""
+    target = tmp_path / "LATEST"
+    target.write_bytes(b"step-0000001-abcdefgh\n")
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(descriptor):
+        events.append(("fsync", os.fstat(descriptor).st_ino, os.fstat(descriptor).st_size))
+        real_fsync(descriptor)
+
+    def replace(source, destination):
+        events.append(("replace", os.stat(source).st_ino, Path(destination).name))
+        real_replace(source, destination)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    data = b"step-0000002-ijklmnop\n"
+    safe_files.replace_own_file(target, data)
+    assert target.read_bytes() == data
+    renames = [event for event in events if event[0] == "replace"]
+    assert len(renames) == 1 and renames[0][2] == "LATEST"
+    inode = renames[0][1]
+    synced = events.index(("fsync", inode, len(data)))  # the new file, whole
+    assert synced < events.index(renames[0])
 
 
 def current_umask():

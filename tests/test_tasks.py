@@ -151,6 +151,54 @@ def test_a_venv_whose_stamp_matches_but_whose_packages_are_gone_is_installed_aga
                                        "lacks numpy==2.2.6, Tf_Keras==2.21.0\n")
 
 
+def test_a_lock_that_changes_is_installed_again_and_stamped(monkeypatch, tmp_path, capsys):
+    """Issue 34: the set-up's promise that a changed lock is installed again was never tested:
+    a stamp not compared with the lock passed."""
+    lock = tmp_path / "requirements.txt"
+    lock.write_text("numpy==2.2.6 \\\n    --hash=sha256:00\n", encoding="utf-8")
+    venv = tmp_path / ".venv"
+    (venv / "lib" / "python3.11" / "site-packages" / "numpy-2.2.6.dist-info").mkdir(parents=True)
+    (venv / "bin").mkdir()
+    (venv / "bin" / "python").write_text("")
+    monkeypatch.setattr(tasks, "VENV", venv)
+    installs = []
+    monkeypatch.setattr(tasks, "install_lock", lambda python, requirements: installs.append(
+        lock.read_text(encoding="utf-8")))
+    stamp = venv / f"installed-{lock.name}"
+    for text, installed in [(None, 1), (None, 1), ("numpy==2.2.5 \\\n", 2), (None, 2),
+                            ("numpy==2.2.5 \\\n    --hash=sha256:01\n", 3)]:
+        if text is not None:
+            lock.write_text(text, encoding="utf-8")
+        (venv / "lib" / "python3.11" / "site-packages" / "numpy-2.2.5.dist-info").mkdir(
+            exist_ok=True)
+        assert tasks.installed(lock) == venv / "bin" / "python"
+        assert len(installs) == installed and installs[-1] == lock.read_text(encoding="utf-8")
+        assert stamp.read_text(encoding="utf-8") == tasks.hashlib.sha256(
+            lock.read_bytes()).hexdigest()
+    assert capsys.readouterr().err.count(f"installing {lock} into .venv") == 3
+
+
+def test_platforms_runs_both_simulations_and_fails_if_either_does(monkeypatch, capsys):
+    """Issue 34: make test-platforms could report success when one of the two simulations
+    failed, so CI went green on a macOS-only regression."""
+    monkeypatch.setattr(tasks, "test_python", lambda: Path(sys.executable))
+    for statuses in [(0, 0), (1, 0), (0, 1), (2, 1)]:
+        calls = []
+
+        def call(python, *args, env, statuses=statuses, calls=calls):
+            calls.append(env["SIMULATED_PLATFORM"])
+            return statuses[len(calls) - 1]
+
+        monkeypatch.setattr(tasks, "show_and_call", call)
+        assert tasks.main(["test-platforms"]) == next((s for s in statuses if s), 0)
+        assert calls == ["macos", "windows"]
+        said = capsys.readouterr().err.splitlines()
+        failed = [f"{platform} (pytest's exit {status})"
+                  for platform, status in zip(calls, statuses) if status]
+        assert (said[-1] == f"{tasks.PROG} test-platforms: failed as {', '.join(failed)}"
+                if failed else "failed" not in "".join(said))
+
+
 MUTMUT_RESULTS = """\
     cli.x_one_line__mutmut_1: killed
     cli.x_one_line__mutmut_2: survived
