@@ -97,7 +97,8 @@ def placed(tmp_path, monkeypatch):
     def place(losses, name="run.log", test_accuracy=0.96875, steps=None):
         steps = reference.steps if steps is None else steps
         lines = [log_lines.format_log_line(step, loss, 0.9) for step, loss in zip(steps, losses)]
-        lines.append(log_lines.format_test_line(test_accuracy))
+        if test_accuracy is not None:  # None: a run stopped during its test
+            lines.append(log_lines.format_test_line(test_accuracy))
         path = tmp_path / name
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path
@@ -113,6 +114,21 @@ def test_a_log_inside_the_band_and_one_made_to_lie_outside(placed, capsys):
     assert f"  {inside}: within the reference runs' 1-99% band at 78 of 78 logged steps; its " \
         "128-image accuracy at percentile" in out
     assert f"  {outside}: within the reference runs' 1-99% band at 0 of 78 logged steps" in out
+
+
+def test_a_log_with_every_step_but_no_test_line_is_placed_by_its_curve(placed, capsys):
+    """Issue 34: a run stopped during its test has every logged step; no test had one."""
+    reference, place = placed
+    for losses, answer, within in [(np.median(reference.losses, axis=0), "like the article's "
+                                    "run and ours", 78),
+                                   (reference.losses.max(axis=0) + 0.5, "unlike our runs", 0)]:
+        compare.main([str(place(losses, "stopped-in-its-test.log", test_accuracy=None))])
+        out = capsys.readouterr().out
+        assert out.startswith(f"Verdict: {answer}: this log is within the 1-99% loss band of "
+                              f"our 40 reference runs at {within} of 78 logged steps (")
+        assert f"\n  within the reference runs' 1-99% band at {within} of 78 logged steps\n" in out
+        assert "percentile" in out and "Test Accuracy (128 images): percentile" not in out
+        assert "not placed" not in out and "not finished: 1 of 1 logs have no test line" in out
 
 
 def test_a_reference_run_is_placed_at_its_own_percentile(placed, capsys):
