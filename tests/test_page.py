@@ -111,6 +111,24 @@ def test_the_export_refuses_in_one_line(what, complaint, tmp_path):
     assert not output.exists()
 
 
+@pytest.mark.parametrize("model_file", ["committed", "exported"])
+def test_each_example_is_the_first_test_image_of_its_label_pixel_for_pixel(
+        model_file, tiny_checkpoint, mnist_arrays, tmp_path):
+    """Issue 34: nothing checked that an example's pixels are the test image its label and
+    index name (the page shows them as such, and reads them as predict_digit --test-index)."""
+    if model_file == "exported":
+        result = export(tiny_checkpoint, tmp_path / "model.js")
+        assert result.returncode == 0, result.stderr
+    model = model_in(COMMITTED_MODEL if model_file == "committed" else tmp_path / "model.js")
+    labels = mnist_arrays["y_test"]
+    assert [example["label"] for example in model["examples"]] == list(range(10))
+    for example in model["examples"]:
+        index, label = example["index"], example["label"]
+        assert labels[index] == label and not (labels[:index] == label).any(), example
+        pixels = np.frombuffer(base64.b64decode(example["pixelsBase64"]), dtype=np.uint8)
+        assert np.array_equal(pixels, mnist_arrays["x_test"][index].ravel()), example["index"]
+
+
 def test_the_committed_model_is_the_default_runs_and_small():
     model = model_in(COMMITTED_MODEL)
     defaults = vars(train_rnn_mnist.parse_args([]))
