@@ -347,9 +347,13 @@ def fit_into_box(digit, size):
 def centre_by_mass(digit, size):
     """Place `digit` in a size x size frame so that its centre of mass is the frame's centre."""
     rows, columns = np.indices(digit.shape)
-    mass = digit.sum()
-    centre_row = (rows * digit).sum() / mass
-    centre_column = (columns * digit).sum() / mass
+    # Summed in float64: float32 sums' rounding moved a centre that lies on a half (a stroke
+    # symmetric top to bottom) to one side or the other, and the page (web/mnist_steps.js) sums
+    # in float64, so the two placed the same drawing a row apart.
+    weights = digit.astype(np.float64)
+    mass = weights.sum()
+    centre_row = (rows * weights).sum() / mass
+    centre_column = (columns * weights).sum() / mass
     # MNIST's digits have their centre of mass at pixel (14, 14): over its first 500 test images
     # the mean is (13.98, 14.01).
     top = int(round(size / 2 - centre_row))

@@ -401,3 +401,167 @@ def test_a_drawn_digit_is_read_as_digit_photo_reads_its_picture(
     assert np.argmax(read["probabilities"][-1]) == np.argmax(expected[-1]) == 7
     assert browser.find_element("id", "answer").text != ""  # the page reads it as it ends
     assert console_errors(browser) == []
+
+
+def alpha_picture(*shapes, size=256):
+    """A drawing's alpha, 0..255, as the canvas holds it: ("line", points, width, alpha) or
+    ("box", (left, top, right, bottom), alpha) or ("dot", (x, y), radius, alpha); points may lie
+    off the canvas, as a stroke does that runs off its edge."""
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("L", (size, size), 0)
+    pen = ImageDraw.Draw(picture)
+    for kind, *what in shapes:
+        if kind == "line":
+            points, width, alpha = what
+            pen.line(points, fill=alpha, width=width, joint="curve")
+            for x, y in points:  # round caps, as the page's pen draws them
+                pen.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2),
+                            fill=alpha)
+        elif kind == "box":
+            (left, top, right, bottom), alpha = what
+            pen.rectangle((left, top, right - 1, bottom - 1), fill=alpha)
+        else:
+            (x, y), radius, alpha = what
+            pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill=alpha)
+    return np.asarray(picture)
+
+
+# Drawings chosen for the edges of the page's steps (mnist_steps.js) and digit_photo.py's.
+EDGE_DRAWINGS = {
+    # Strokes running off each side: kept, as digit_photo.py keeps them.
+    "off the top": [("line", [(128, -40), (128, 200)], 18, 255)],
+    "off the bottom": [("line", [(60, 40), (180, 60), (120, 300)], 18, 255)],
+    "off the left": [("line", [(-30, 120), (170, 120), (170, 220)], 18, 255)],
+    "off the right": [("line", [(60, 60), (290, 100)], 18, 255), ("line", [(80, 60), (80, 200)],
+                                                                  18, 255)],
+    "off every side": [("line", [(-20, 120), (276, 120)], 18, 255),
+                       ("line", [(136, -20), (136, 276)], 18, 255)],
+    # A large U drawn edge to edge: along more than a tenth of the edge, but all there is.
+    "edge to edge": [("line", [(10, -30), (10, 236), (236, 236), (236, -30)], 40, 255)],
+    # A diamond larger than the canvas: its four corners, cut apart, side by side (refused).
+    "pieces side by side": [("line", [(-20, 128), (128, -20), (276, 128), (128, 276),
+                                      (-20, 128)], 24, 255)],
+    # A blob along the top edge, just under and just over a tenth of the edge (102 pixels),
+    # beside a digit: beyond the paper only when over.
+    "edge bar under a tenth": [("box", (20, 0, 115, 6), 255), ("line", [(128, 60), (128, 220)],
+                                                               18, 255)],
+    "edge bar over a tenth": [("box", (20, 0, 130, 6), 255), ("line", [(128, 60), (128, 220)],
+                                                              18, 255)],
+    # Boxes whose scaled side falls on a half: 9 x 40 fits to 4.5 x 20 (Python rounds it to 4),
+    # 11 x 40 to 5.5 (6), 40 x 13 to 20 x 6.5 (6), 27 x 120 to 4.5 x 20.
+    "box 9 x 40": [("box", (100, 100, 109, 140), 255)],
+    "box 11 x 40": [("box", (100, 100, 111, 140), 255)],
+    "box 40 x 13": [("box", (100, 100, 140, 113), 255)],
+    "box 27 x 120": [("box", (100, 60, 127, 180), 255)],
+    # Faint ink: a stroke just over half strength; a faint tail joined to a stroke (kept); a
+    # faint stroke alone (no ink over half: blank).
+    "stroke just over half": [("line", [(90, 50), (170, 50), (110, 210)], 18, 130)],
+    "faint tail": [("line", [(128, 40), (128, 160)], 18, 255), ("line", [(128, 160),
+                                                                       (60, 230)], 12, 70)],
+    "faint alone": [("line", [(128, 40), (128, 200)], 18, 100)],
+    # Two strokes: a 4 of two crossing strokes, a 5's bar apart from its body, and a stroke
+    # with a speck beside it (dropped).
+    "two strokes crossing": [("line", [(150, 30), (70, 170), (190, 170)], 18, 255),
+                             ("line", [(160, 100), (160, 230)], 18, 255)],
+    "two strokes apart": [("line", [(90, 40), (180, 40)], 18, 255),
+                          ("line", [(90, 70), (90, 120), (170, 150), (90, 220)], 18, 255)],
+    "stroke and a speck": [("line", [(128, 40), (128, 220)], 18, 255),
+                           ("dot", (200, 40), 3, 255)],
+    # A dot: too small to be a digit; one large enough is read as one.
+    "small dot": [("dot", (128, 128), 2, 255)],
+    "large dot": [("dot", (128, 128), 12, 255)],
+}
+# The page's note for a drawing it does not read, and the end of digit_photo.py's message.
+PAGE_NOTES = {"blank": "no digit found (the image is blank)",
+              "specks": "no digit found (only specks, no larger mark)",
+              "sideBySide": "digits side by side; crop the picture to one digit"}
+
+
+@pytest.mark.browser
+def test_the_pages_steps_find_what_digit_photo_finds_on_drawings_at_their_edges(
+        browser, tmp_path):
+    """Issue 34: the one drawing tested was a 7 in the middle of the canvas. Each drawing
+    here goes through the page's own digitFromAlpha() and, saved as the PNG the canvas would
+    give, through digit_photo.py: the same blank or specks verdict, the same box, the same
+    28x28 image."""
+    from PIL import Image
+
+    from rnn_mnist.digit_photo import ImageError
+
+    open_page(browser, WEB / "index.html")
+    alphas = {name: alpha_picture(*shapes) for name, shapes in EDGE_DRAWINGS.items()}
+    found = browser.execute_script("""
+        return arguments[0].map((encoded) => {
+          const alpha = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+          const found = window.mnistSteps.digitFromAlpha(alpha, 256, 256);
+          return found.blank ? {blank: found.blank} :
+            {image: Array.from(found.image), box: found.box};
+        });""", [base64.b64encode(alpha.tobytes()).decode("ascii") for alpha in alphas.values()])
+    for (name, alpha), page in zip(alphas.items(), found):
+        picture = tmp_path / "drawing.png"
+        rgba = np.zeros((256, 256, 4), dtype=np.uint8)
+        rgba[..., 3] = alpha
+        Image.fromarray(rgba, "RGBA").save(picture)
+        try:
+            reading = read_digit(picture)
+        except ImageError as error:
+            assert "blank" in page, (name, page.get("box"), str(error))
+            assert str(error).endswith(PAGE_NOTES[page["blank"]]), name
+            continue
+        assert "image" in page, (name, page)
+        assert tuple(page["box"]) == tuple(map(int, reading.box)), name
+        page_image = np.array(page["image"]).reshape(28, 28)
+        assert np.abs(page_image - reading.image).max() < DRAWING_TOLERANCE, name
+        assert reading.image.max() > 100, name  # a digit, not an empty frame
+    blanks = [name for name, page in zip(alphas, found) if "blank" in page]
+    # The others are digits, each a case above.
+    assert blanks == ["pieces side by side", "faint alone", "small dot"]
+    assert console_errors(browser) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language, page_language", [("ja", "ja"), ("ja-JP", "ja"),
+                                                     ("en-US", "en"), ("fr", "en")])
+def test_the_page_speaks_the_browsers_language_or_english(language, page_language):
+    """Issue 34: Chromium was started with `--lang=ja` only, though ja-JP is the usual Japanese
+    setting; a language the page has no text for gets English."""
+    driver = start_browser(language)
+    try:
+        open_page(driver, WEB / "index.html")
+        assert driver.execute_script("return navigator.languages[0]") == language
+        assert driver.execute_script("return document.documentElement.lang") == page_language
+        title = {"ja": "TensorFlow MNISTをRNNで", "en": "TensorFlow MNIST with"}[page_language]
+        assert driver.find_element("tag name", "h1").text.startswith(title)
+    finally:
+        driver.quit()
+
+
+def sure_from_row(probabilities, digit, sure=0.9):
+    """The first row from which P(digit) stays at least `sure` to the last row, or None."""
+    rows = [row + 1 for row in range(28) if (probabilities[row:, digit] >= sure).all()]
+    return rows[0] if rows else None
+
+
+@pytest.mark.browser
+def test_the_sure_line_names_the_row_from_which_predict_digits_answer_stays_sure(
+        browser, page_with_checkpoint, article_checkpoint, mnist_arrays):
+    """Issue 34: the "P(d) ≥ 0.9 from row N on" line could name the wrong row. Each example,
+    read to its last row, against predict_digit.py's probabilities by row."""
+    model = model_in(page_with_checkpoint.parent / "model.js")
+    indices = [example["index"] for example in model["examples"]]
+    images = mnist_arrays["x_test"][indices].astype(np.float32)
+    expected = predict_digit.probabilities_by_row(checkpoints.load(article_checkpoint), images)
+    open_page(browser, page_with_checkpoint)
+    rows = []
+    for canvas, probabilities in zip(browser.find_elements("css selector", "#examples canvas"),
+                                     expected):
+        canvas.click()
+        browser.find_element("id", "last").click()
+        digit = int(probabilities[-1].argmax())
+        row = sure_from_row(probabilities, digit)
+        rows.append(row)
+        assert browser.find_element("id", "sure").text == (
+            "" if row is None else f"P({digit}) ≥ 0.9 from row {row} on")
+    assert len(set(rows) - {None}) > 3, rows  # rows that differ, so an off-by-one shows
+    assert console_errors(browser) == []

@@ -3,6 +3,7 @@
 //
 // 1. the ink is the alpha: where it is above half, the stroke; blobs of it much smaller than
 //    the largest (a stray dot) are dropped, and so is a blob along a long stretch of the edge;
+//    two digits side by side are refused, as digit_photo.py refuses them;
 // 2. each pixel's ink strength is its alpha scaled to the stroke's full strength, and faint ink
 //    (the anti-aliased edge) is kept where it joins the digit;
 // 3. MNIST's own steps: the digit's box fitted into 20x20 keeping its aspect ratio (Pillow's
@@ -21,6 +22,7 @@
   const SPECK = 1 / 20; // a blob smaller than this fraction of the largest is not the digit
   const MIN_DIGIT = 1 / 50; // the digit spans at least this fraction of the longer side
   const BEYOND_PAPER = 0.1; // a blob on more than this fraction of the edge is not the digit
+  const SIDE_BY_SIDE = 0.5; // a second column of ink this tall, beside the first, is a 2nd digit
   const f32 = Math.fround;
 
   // The 8-connected blobs of a mask: labels 1..count in the order their first pixel comes,
@@ -114,7 +116,43 @@
       return { blank: "specks" };
     }
     const kept = Array.from(sizes, (size) => size > 0 && size >= SPECK * sizes[largest]);
+    if (digitsSideBySide(labels, kept, width) > 1) return { blank: "sideBySide" };
     return { digit: Uint8Array.from(labels, (label) => (kept[label] ? 1 : 0)) };
+  }
+
+  // digit_photo.check_one_digit: how many digits stand side by side, as columns of ink with
+  // paper between them (blobs whose columns overlap are one digit: a 5's bar, a 4's arms),
+  // counting those at least SIDE_BY_SIDE as tall as the tallest.
+  function digitsSideBySide(labels, kept, width) {
+    const spans = new Map(); // label: [left, right, top, bottom]
+    labels.forEach((label, k) => {
+      if (!kept[label]) return;
+      const y = Math.floor(k / width), x = k % width;
+      const span = spans.get(label);
+      if (!span) {
+        spans.set(label, [x, x, y, y]);
+        return;
+      }
+      span[0] = Math.min(span[0], x); span[1] = Math.max(span[1], x);
+      span[2] = Math.min(span[2], y); span[3] = Math.max(span[3], y);
+    });
+    const sorted = [...spans.values()].sort((a, b) => {
+      for (let k = 0; k < 4; k++) if (a[k] !== b[k]) return a[k] - b[k];
+      return 0;
+    });
+    const columns = [];
+    for (const [left, right, top, bottom] of sorted) {
+      const last = columns[columns.length - 1];
+      if (last && left <= last[1]) {
+        columns[columns.length - 1] = [last[0], Math.max(last[1], right), Math.min(last[2], top),
+          Math.max(last[3], bottom)];
+      } else {
+        columns.push([left, right, top, bottom]);
+      }
+    }
+    const heights = columns.map(([, , top, bottom]) => bottom - top + 1);
+    const tallest = Math.max(...heights);
+    return heights.filter((height) => height >= SIDE_BY_SIDE * tallest).length;
   }
 
   // digit_photo.ink_strength: 0..1 for each pixel, and the pixels joined to the digit.

@@ -30,6 +30,7 @@
       start: "Draw a digit, or pick a test image.",
       blank: "No digit found: the drawing is blank.",
       specks: "No digit found: only specks. Draw larger.",
+      sideBySide: "Two digits side by side: draw one digit.",
       example: (index, label) => `test image ${index} (label ${label})`,
       about: (about) => `Model: train_rnn_mnist.py, seed ${about.flags.seed}, ` +
         `${about.flags.num_hidden} units, after step ${about.step}. No server, no network: ` +
@@ -53,6 +54,7 @@
       start: "数字を描くか、テスト画像を選んでください。",
       blank: "数字が見つかりません：何も描かれていません。",
       specks: "数字が見つかりません：小さな点だけです。大きく描いてください。",
+      sideBySide: "数字が横に並んでいます：数字を1つだけ描いてください。",
       example: (index, label) => `テスト画像 ${index}（ラベル ${label}）`,
       about: (about) => `モデル：train_rnn_mnist.py、seed ${about.flags.seed}、` +
         `${about.flags.num_hidden}ユニット、${about.step}ステップ後。サーバーもネットワークも` +
