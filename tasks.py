@@ -105,6 +105,13 @@ LOCKS = {
 UV_VENV = VENV / "uv"  # a venv of its own, so that .venv holds the locked set alone
 
 
+# `python -m venv FOLDER`, but Ctrl-C (which reaches it too) ends it with 130 and no traceback
+# of its own: make_venv says what happened, in one line. (venv's pip install, ensurepip, runs in
+# a process of its own whose output venv keeps to itself.)
+MAKE_VENV = ("import sys, venv\ntry:\n    venv.main(sys.argv[1:])\n"
+             "except KeyboardInterrupt:\n    sys.exit(130)\n")
+
+
 def make_venv(folder):
     """A venv in `folder`, with pip; a Python that cannot make one is told what to install."""
     where = f"{sys.executable} (Python {sys.version.split()[0]})"
@@ -113,7 +120,7 @@ def make_venv(folder):
                         f"module): on Debian or Ubuntu, sudo apt install python3-venv (or "
                         f"python{sys.version_info[0]}.{sys.version_info[1]}-venv), then try again")
     try:
-        status = call([sys.executable, "-m", "venv", str(folder)], to_stderr=True,
+        status = call([sys.executable, "-c", MAKE_VENV, str(folder)], to_stderr=True,
                       interruptible=True)
     except KeyboardInterrupt:
         shutil.rmtree(folder, ignore_errors=True)

@@ -1,5 +1,7 @@
 """tasks.py, what `make` runs on every system: its settings are arguments, never shell text."""
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -97,6 +99,29 @@ def test_ctrl_c_while_the_venv_is_made_stops_the_set_up_and_removes_the_half_ven
     assert str(stopped.value) == (f"{tasks.PROG}: interrupted while making the venv {folder}, "
                                   "which was removed: the next command makes it whole")
     assert not folder.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="a process group to send Ctrl-C to")
+def test_ctrl_c_while_venv_runs_ends_it_with_no_traceback_of_its_own(tmp_path):
+    """Issue 33: Ctrl-C while the venv was made printed venv's own KeyboardInterrupt traceback
+    above make_venv's line. Ctrl-C as the terminal sends it: to the process group, while venv
+    runs (after it has begun writing the venv, before it ends: else tried again)."""
+    for attempt in range(5):
+        folder = tmp_path / f"venv-{attempt}"
+        process = subprocess.Popen([sys.executable, "-c", tasks.MAKE_VENV, str(folder)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   start_new_session=True)
+        while not (folder / "pyvenv.cfg").exists() and process.poll() is None:
+            time.sleep(0.01)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            break
+        process.communicate()
+    else:
+        pytest.fail("venv ended before Ctrl-C, five times")
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, (out, err)
+    assert b"Traceback" not in out + err and b"KeyboardInterrupt" not in out + err, (out, err)
 
 
 def test_ctrl_c_during_the_install_says_so_not_that_pip_failed(monkeypatch, capsys):
