@@ -19,8 +19,15 @@ if "MUTANT_UNDER_TEST" in os.environ:
 
     # A script runs as the module __main__, and mutmut finds a mutant by its module's name: the
     # script's own mutants (compare_with_article.x_main__mutmut_8) are named after __main__
-    # here, and what it calls of its own is reported under its file's name.
-    _script = Path(sys.argv[0]).stem if sys.argv and sys.argv[0].endswith(".py") else None
+    # here, and what it calls of its own is reported under its module's name. A module run
+    # with -m (python -m rnn_mnist.reference_runs) is __main__ too; here, before it is found,
+    # sys.argv[0] is "-m" and its name is the argument after -m.
+    if sys.argv and sys.argv[0] == "-m":
+        _script = sys.orig_argv[sys.orig_argv.index("-m") + 1]
+    elif sys.argv and sys.argv[0].endswith(".py"):
+        _script = Path(sys.argv[0]).stem
+    else:
+        _script = None
     if _script and os.environ["MUTANT_UNDER_TEST"].startswith(f"{_script}."):
         os.environ["MUTANT_UNDER_TEST"] = \
             "__main__." + os.environ["MUTANT_UNDER_TEST"][len(_script) + 1:]
@@ -36,7 +43,7 @@ if "MUTANT_UNDER_TEST" in os.environ:
         os.chdir(_here)
 
     def _reported(name):
-        """A function's name as mutmut knows it: the script's by its file's name."""
+        """A function's name as mutmut knows it: the script's by its module's name."""
         return _script + name[len("__main__"):] if name.startswith("__main__.") else name
 
     def _write_hits():
