@@ -837,8 +837,14 @@ def mutate(settings, extra):
         # mutmut copies the project once and never again: the tests written since then are
         # the ones a run with mutant names is for (mutmut mutates no test).
         shutil.rmtree(MUTATED / "tests", ignore_errors=True)
+    # The tests that run make or tasks.py's commands do so in mutants/, whose tasks.py would make
+    # a venv of its own there (minutes, and gigabytes): they are given the project's.
+    MUTATED.mkdir(exist_ok=True)
+    if not (MUTATED / ".venv").exists():
+        (MUTATED / ".venv").symlink_to(VENV, target_is_directory=True)
     # The shim in tests/mutation makes the scripts that tests start take part (its docstring).
-    env = with_on_python_path(ROOT / "tests" / "mutation")
+    # make's tasks.py, mutated, needs mutmut's import: the venv's Python runs it (PYTHON, Makefile).
+    env = {**with_on_python_path(ROOT / "tests" / "mutation"), "PYTHON": str(python)}
     status = show_and_call(python, "-m", "mutmut", "run", *extra, env=env)
     if status != 0:
         return status

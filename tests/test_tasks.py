@@ -263,24 +263,33 @@ def test_mutate_starts_afresh_or_keeps_the_mutants_but_takes_the_tests_anew(
     monkeypatch.setattr(tasks, "MUTATED", mutated)
     monkeypatch.setattr(tasks, "installed", lambda *args: "python")
     calls = []
-    monkeypatch.setattr(tasks, "show_and_call", lambda *args, **kwargs: calls.append(args) or 1)
+    monkeypatch.setattr(tasks, "show_and_call",
+                        lambda *args, **kwargs: calls.append((args, kwargs["env"])) or 1)
     assert tasks.main(["mutate", *names]) == 1  # mutmut's status, passed on
-    assert calls == [("python", "-m", "mutmut", "run", *names)]
-    left_there = {path.name for path in mutated.iterdir()} if mutated.exists() else set()
-    assert left_there == left
+    [(args, env)] = calls
+    assert args == ("python", "-m", "mutmut", "run", *names)
+    # The tests' make runs the mutated tasks.py, which imports mutmut: with the venv's Python.
+    assert env["PYTHON"] == "python"
+    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(ROOT / "tests" / "mutation")
+    assert {path.name for path in mutated.iterdir()} == left | {".venv"}
+    # The tests that run make there use the project's venv, rather than install one.
+    assert (mutated / ".venv").resolve() == tasks.VENV.resolve()
 
 
 def test_pyproject_mutates_the_modules_of_the_mutation_run_and_copies_every_script():
     tomllib = pytest.importorskip("tomllib")  # Python 3.11 and later
 
     section = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
-    scripts = {path.name for path in ROOT.glob("*.py")} - {"tasks.py"}
+    scripts = {path.name for path in ROOT.glob("*.py")}
     assert set(section["source_paths"]) == scripts | {"rnn_mnist/"}
     assert set(section["only_mutate"]) == {
         "compare_with_article.py", "rnn_mnist/log_lines.py", "rnn_mnist/cli.py",
         "rnn_mnist/timing.py", "rnn_mnist/digit_photo.py", "input_data.py",
-        "rnn_mnist/checkpoints.py", "rnn_mnist/stop_signals.py"}
+        "rnn_mnist/checkpoints.py", "rnn_mnist/stop_signals.py", "rnn_mnist/safe_files.py",
+        "rnn_mnist/reference_runs.py", "export_page_model.py", "tasks.py"}
     assert all((ROOT / path).exists() for path in section["pytest_add_cli_args_test_selection"])
+    # What the tests read or run in mutants/ besides the code: the locks and the Makefile too.
+    assert all((ROOT / path).exists() for path in section["also_copy"])
 
 
 def test_every_test_has_a_time_limit_and_the_slow_ones_a_longer_one(request):
