@@ -476,7 +476,7 @@ def report(reproduction=REPRODUCTION):
 def main(argv=None):
     keep_output_printable()
     parser = argparse.ArgumentParser(prog="python -m rnn_mnist.reference_runs",
-                                     description=__doc__.split("\n")[0])
+                                     description=" ".join(__doc__.split("\n\n")[0].split()))
     commands = parser.add_subparsers(dest="command", required=True)
     made = commands.add_parser("build", help="the logs of a study -> data/reference_runs.csv")
     made.add_argument("runs", type=Path, help="the study's folder (runs/reference)")

@@ -255,3 +255,220 @@ def test_a_bad_reference_file_is_one_line(tmp_path):
     result = run_script("-m", "rnn_mnist.reference_runs", "build", tmp_path / "nowhere",
                         cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# The report's pictures and its command line
+
+
+def drawn(monkeypatch, draw, *args):
+    """The figure a draw_* function made, kept from plt.close() to be looked at."""
+    import matplotlib.pyplot as plt
+
+    kept = []
+    monkeypatch.setattr(plt, "close", kept.append)
+    draw(*args)
+    return kept[0]
+
+
+def outline(collection):
+    """The heights along a filled band's outline (its lower edge and back along its upper)."""
+    return frozenset(np.round(collection.get_paths()[0].vertices[:, 1], 6))
+
+
+def test_the_bands_picture_draws_the_articles_log_over_the_runs_percentiles(monkeypatch,
+                                                                            tmp_path):
+    from matplotlib.colors import to_hex
+    from PIL import Image
+
+    reference = made_up_reference(runs=40)
+    path = tmp_path / "bands.png"
+    figure = drawn(monkeypatch, reference_runs.draw_bands, reference, ARTICLE, path)
+    blue, red = "#1f77b4", "#d62728"
+    assert len(figure.axes) == 2
+    for axis, values, article, name, top in [
+            (figure.axes[0], reference.losses, ARTICLE.losses, "loss", 2.4),
+            (figure.axes[1], reference.accuracies, ARTICLE.accuracies, "accuracy", 1.0)]:
+        band = bands(values, (5, 25, 50, 75, 95))
+        wide, middle = axis.collections
+        assert [(to_hex(c.get_facecolor()[0]), c.get_alpha(), c.get_linewidth()[0], outline(c))
+                for c in (wide, middle)] == [
+            (blue, 0.18, 0, frozenset(np.round(np.concatenate([band[5], band[95]]), 6))),
+            (blue, 0.35, 0, frozenset(np.round(np.concatenate([band[25], band[75]]), 6)))]
+        assert all(np.array_equal(c.get_paths()[0].vertices[:, 0].min(), 10) for c in
+                   (wide, middle))
+        median, article_line = axis.get_lines()
+        assert (to_hex(median.get_color()), median.get_linewidth()) == (blue, 1)
+        assert np.array_equal(median.get_xdata(), reference.steps)
+        assert np.allclose(median.get_ydata(), band[50])
+        assert (to_hex(article_line.get_color()), article_line.get_linewidth()) == (red, 1.4)
+        assert np.array_equal(article_line.get_xdata(), ARTICLE.steps)
+        assert np.array_equal(article_line.get_ydata(), article)
+        assert [text.get_text() for text in axis.get_legend().get_texts()] == [
+            "our 40 runs: 5-95%", "25-75%", "median", "the article's run"]
+        assert axis.get_legend().get_texts()[0].get_fontsize() == pytest.approx(
+            font_size("small"))
+        assert axis.get_xlabel() == "training step"
+        assert axis.get_ylabel() == f"{name} on the batch just trained on"
+        assert axis.get_ylim() == (0, top)
+        assert axis.xaxis.get_gridlines()[0].get_alpha() == 0.3
+    assert figure._suptitle.get_text() == ("The article's log over the spread of 40 seeded runs "
+                                           "of this reproduction, at every logged step")
+    with Image.open(path) as image:
+        assert image.size == (792, 288)  # 11 x 4 inches at 72 dots an inch
+
+
+def test_the_accuracy_picture_counts_the_runs_by_test_figure_beside_the_published_ones(
+        monkeypatch, tmp_path):
+    from matplotlib.colors import to_hex
+    from PIL import Image
+
+    reference = made_up_reference(runs=40)
+    path = tmp_path / "accuracy.png"
+    figure = drawn(monkeypatch, reference_runs.draw_accuracies, reference, path)
+    counts, histogram = figure.axes
+    right = np.round(reference.test_accuracy * 128).astype(int)
+    values, frequency = np.unique(right, return_counts=True)
+    bars = counts.patches
+    assert [round(bar.get_x() + bar.get_width() / 2, 6) for bar in bars] == values.tolist()
+    assert [bar.get_height() for bar in bars] == frequency.tolist()
+    assert {(to_hex(bar.get_facecolor()), round(bar.get_width(), 6)) for bar in bars} == {
+        ("#1f77b4", 0.8)}
+    published = counts.get_lines()
+    assert [(line.get_xdata()[0], line.get_linestyle(), to_hex(line.get_color()))
+            for line in published] == [(126, "-", "#d62728"), (125, "--", "#d62728"),
+                                       (123, ":", "#d62728")]
+    legend = counts.get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == [
+        "the article (2017): 126/128", "aymericdamien, rnn.rnn (2016): 125/128",
+        "aymericdamien, static_rnn (2017): 123/128"]
+    assert legend._loc == 2  # upper left
+    assert legend.get_texts()[0].get_fontsize() == pytest.approx(font_size("small"))
+    assert counts.get_xlabel() == "test images right, of the first 128 (the article's figure)"
+    assert histogram.get_xlabel() == "accuracy on all 10,000 test images"
+    assert counts.get_ylabel() == histogram.get_ylabel() == "runs"
+    heights, edges = np.histogram(reference.full_test_accuracy, bins=15)
+    assert [patch.get_height() for patch in histogram.patches] == heights.tolist()
+    assert np.allclose([patch.get_x() for patch in histogram.patches], edges[:-1])
+    assert {to_hex(patch.get_facecolor()) for patch in histogram.patches} == {"#1f77b4"}
+    assert all(axis.xaxis.get_gridlines()[0].get_alpha() == 0.3 for axis in figure.axes)
+    assert figure._suptitle.get_text() == "Test accuracy of the 40 reference runs"
+    with Image.open(path) as image:
+        assert image.size == (792, 259)  # 11 x 3.6 inches at 72 dots an inch
+
+
+def font_size(name):
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(size=name).get_size_in_points()
+
+
+def test_the_report_rewrites_its_part_of_the_page_and_both_pictures(monkeypatch, tmp_path):
+    reference = committed()
+    page = tmp_path / "reproduction.md"
+    committed_text = (ROOT / "docs" / "reproduction.md").read_text(encoding="utf-8")
+    before, rest = committed_text.split(reference_runs.BEGIN)
+    after = rest.split(reference_runs.END)[1]
+    page.write_text(f"{before}{reference_runs.BEGIN}\nstale figures\n{reference_runs.END}\n\n\n"
+                    f"{after.lstrip()}", encoding="utf-8")
+    drawn_pictures = []
+    monkeypatch.setattr(reference_runs, "BANDS_PICTURE", tmp_path / "bands.png")
+    monkeypatch.setattr(reference_runs, "ACCURACY_PICTURE", tmp_path / "accuracy.png")
+    monkeypatch.setattr(reference_runs, "draw_bands", lambda ref, article, path: drawn_pictures.append(
+        (ref.seeds.tolist(), article.steps, path)))
+    monkeypatch.setattr(reference_runs, "draw_accuracies", lambda ref, path: drawn_pictures.append(
+        (ref.seeds.tolist(), path)))
+    reference_runs.report(page)
+    # The page as committed: its part written from the committed data, the rest untouched.
+    assert page.read_text(encoding="utf-8") == committed_text
+    assert drawn_pictures == [(reference.seeds.tolist(), ARTICLE.steps, tmp_path / "bands.png"),
+                              (reference.seeds.tolist(), tmp_path / "accuracy.png")]
+    page.write_text("no markers\n", encoding="utf-8")
+    with pytest.raises(reference_runs.ReferenceError) as refused:
+        reference_runs.report(page)
+    assert str(refused.value) == f"{page}: no markers for the report ({reference_runs.BEGIN!r})"
+    page.write_text(f"{reference_runs.BEGIN}\n", encoding="utf-8")
+    with pytest.raises(reference_runs.ReferenceError):
+        reference_runs.report(page)
+
+
+def test_the_command_line_builds_or_reports_and_says_what_it_wrote(monkeypatch):
+    from conftest import run_main
+
+    def ran(*args):
+        result = run_main(reference_runs.main, *args)
+        return result.returncode, result.stdout, result.stderr
+
+    built = []
+    monkeypatch.setattr(reference_runs, "build", lambda runs, notes: built.append(
+        (runs, notes)) or 100)
+    assert ran("build", "runs/ref", "--made-by", "me", "--started", "then", "--ended", "now") == (
+        0, f"reference_runs.py: 100 runs written to {Path('data/reference_runs.csv')}\n", "")
+    [(runs, notes)] = built
+    assert runs == Path("runs/ref") and notes[0] == "made by: me, from then to now"
+    assert notes == reference_runs.machine_notes("me", "then", "now")
+    built.clear()
+    assert ran("build", "runs/ref")[0] == 0
+    assert built[0][1][0] == "made by: make reference, from ? to ?"  # the defaults
+
+    reported = []
+    monkeypatch.setattr(reference_runs, "report", lambda: reported.append(True))
+    assert ran("report") == (
+        0, "reference_runs.py: reproduction.md, reference-bands.png and reference-accuracy.png "
+           f"written from {Path('data/reference_runs.csv')}\n", "")
+    assert reported == [True]
+
+    def refused(runs, notes):
+        raise reference_runs.ReferenceError("runs/ref: 4 runs, where the reference holds 100")
+
+    monkeypatch.setattr(reference_runs, "build", refused)
+    assert ran("build", "runs/ref") == (1, "", "reference_runs.py: error: runs/ref: 4 runs, "
+                                        "where the reference holds 100\n")
+    status, out, err = ran()
+    assert status == 2 and err.startswith("usage: python -m rnn_mnist.reference_runs")
+    assert "the following arguments are required: command" in err
+    # The help says what each command and flag is for (words folded as argparse folds them).
+    status, out, err = ran("--help")
+    assert status == 0 and (
+        "The reference runs: the article's run with seeds 0..99, kept as data/reference_runs.csv, "
+        "and where any run stands among them. positional arguments: {build,report} build the logs "
+        "of a study -> data/reference_runs.csv report data/reference_runs.csv -> "
+        "docs/reproduction.md, pictures") in " ".join(out.split())
+    status, out, err = ran("build", "--help")
+    assert status == 0 and all(words in " ".join(out.split()) for words in [
+        "runs the study's folder (runs/reference)", "--made-by MADE_BY the command, for the notes",
+        "--started STARTED when the study started (UTC)", "--ended ENDED when it ended (UTC)"])
+
+
+def test_the_notes_say_what_made_the_runs_and_on_what(monkeypatch):
+    import importlib.metadata
+    import platform
+
+    monkeypatch.setattr(reference_runs, "processor_name", lambda: "a test CPU")
+    versions = ", ".join(f"{name} {importlib.metadata.version(name)}"
+                         for name in ("tensorflow", "tf-keras", "numpy"))
+    assert reference_runs.machine_notes("make reference (JOBS=2)", "t0", "t1") == [
+        "made by: make reference (JOBS=2), from t0 to t1",
+        f"on: {platform.system()} {platform.machine()}, a test CPU, Python "
+        f"{platform.python_version()}, {versions}",
+        "columns: seed; Test Accuracy (first 128 test images) and on all 10,000, as logged; then "
+        "loss_STEP and acc_STEP at every logged step"]
+
+
+def test_the_processor_is_named_from_cpuinfo_or_by_python(monkeypatch, tmp_path):
+    import platform
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nvendor_id\t: X\nmodel name\t: A CPU: fast \n"
+                       "model name\t: a second\n", encoding="utf-8")
+    real_path = reference_runs.Path
+    monkeypatch.setattr(reference_runs, "Path", lambda name: cpuinfo if name == "/proc/cpuinfo"
+                        else real_path(name))
+    assert reference_runs.processor_name() == "A CPU: fast"
+    cpuinfo.write_text("processor\t: 0\n", encoding="utf-8")
+    monkeypatch.setattr(platform, "processor", lambda: "arm")
+    assert reference_runs.processor_name() == "arm"
+    cpuinfo.unlink()  # macOS, Windows: no /proc
+    assert reference_runs.processor_name() == "arm"
+    monkeypatch.setattr(platform, "processor", lambda: "")
+    assert reference_runs.processor_name() == "unknown processor"

@@ -324,3 +324,294 @@ def test_a_hanging_test_fails_by_its_name_within_its_limit_and_the_rest_run(tmp_
     # xdist keeps the worker's stack dump to itself; the test's name is what it reports.
     assert "crashed while running 'test_hangs.py::test_hangs_for_ever'" in result.stdout
     assert "1 passed" in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# Each command: what it installs, the programs it runs, in order, and what it says
+
+
+@pytest.fixture
+def ran(monkeypatch):
+    """tasks.py's programs recorded, not run: ("installed", lock) for a lock the command needs
+    (its Python is py:NAME), and (python, *words) for each program, which succeeds."""
+    calls = []
+
+    def installed(requirements, how_long=""):
+        calls.append(("installed", requirements, how_long))
+        return Path(f"py:{requirements}")
+
+    monkeypatch.setattr(tasks, "installed", installed)
+    monkeypatch.setattr(tasks, "show_and_call", lambda python, *args, **options: calls.append(
+        (str(python), *map(str, args))) or 0)
+    return calls
+
+
+RUN_LOCK = ("installed", "requirements.txt", " (a minute or two, once)")
+TEST_LOCK = ("installed", "requirements/test.txt", "")
+
+
+@pytest.mark.parametrize("words, calls", [
+    (["test"], [TEST_LOCK, ("py:requirements/test.txt", "-m", "ruff", "check", "--quiet", "."),
+                ("py:requirements/test.txt", "-m", "pytest", "-n", "0", "-x")]),
+    (["test-slow"], [TEST_LOCK, ("py:requirements/test.txt", "-m", "pytest", "--runslow", "-m",
+                                 "slow", "-n", "0", "-x")]),
+    (["test-page"], [("installed", "requirements/page.txt", ""),
+                     ("py:requirements/page.txt", "-m", "pytest", "--browser", "-m", "browser",
+                      "tests/test_page.py", "-n", "0", "-x")]),
+    (["predict", "ARGS=--test-index 3"], [RUN_LOCK, ("py:requirements.txt", "predict_digit.py",
+                                                     "--test-index", "3", "-n", "0", "-x")]),
+    (["compare"], [RUN_LOCK, ("py:requirements.txt", "compare_with_article.py", "-n", "0", "-x")]),
+    (["export-page"], [RUN_LOCK, ("py:requirements.txt", "export_page_model.py", "-n", "0", "-x")]),
+], ids=["test", "test-slow", "test-page", "predict", "compare", "export-page"])
+def test_each_command_installs_its_lock_and_runs_its_program(words, calls, ran):
+    assert tasks.main([*words, "-n", "0", "-x"]) == 0
+    assert ran == calls
+
+
+def test_test_stops_where_ruff_finds_a_problem(ran, monkeypatch, capsys):
+    monkeypatch.setattr(tasks, "show_and_call", lambda python, *args, **options: ran.append(
+        args) or 3)
+    assert tasks.main(["test"]) == 2
+    assert ran == [TEST_LOCK, ("-m", "ruff", "check", "--quiet", ".")]  # no pytest after it
+    assert capsys.readouterr().err == (f"{tasks.PROG} test: ruff found the problems above (exit "
+                                       "3)\n")
+
+
+@pytest.mark.parametrize("cores, free_gb, extra, workers", [
+    (2, 24, [], ["-n", "2", "--dist", "loadfile"]),
+    (8, 24, [], ["-n", "8", "--dist", "loadfile"]),
+    (8, 7, [], ["-n", "2", "--dist", "loadfile"]),  # 3 GB a worker
+    (8, 6, [], ["-n", "2", "--dist", "loadfile"]),
+    (8, 5.9, [], []),  # one worker: no xdist at all
+    (8, 1, [], []),
+    (1, 24, [], []),
+    (None, 24, [], []),  # cpu_count() unknown: one
+    (8, None, [], ["-n", "8", "--dist", "loadfile"]),  # the free memory unknown: every core
+    (8, 24, ["-n", "0"], []),
+    (8, 24, ["-n3"], []),
+    (8, 24, ["--numprocesses=3"], []),
+    (8, 24, ["--dist", "load"], []),
+    (8, 24, ["-p", "no:xdist"], []),
+    (8, 24, ["-x", "tests/test_tasks.py"], ["-n", "8", "--dist", "loadfile"]),
+])
+def test_the_suite_gets_a_worker_per_core_as_the_memory_holds_unless_the_words_choose(
+        cores, free_gb, extra, workers, monkeypatch):
+    monkeypatch.setattr(tasks.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(tasks, "available_memory",
+                        lambda: None if free_gb is None else int(free_gb * (1 << 30)))
+    assert tasks.test_workers(extra) == workers
+
+
+@pytest.mark.parametrize("root, allow_root", [(True, ["--allow-root"]), (False, [])])
+def test_notebook_installs_jupyter_and_opens_the_articles_notebook(root, allow_root, ran,
+                                                                    monkeypatch):
+    monkeypatch.setattr(tasks.os, "getuid", lambda: 0 if root else 1000, raising=False)
+    assert tasks.main(["notebook"]) == 0
+    assert ran == [("installed", "requirements/notebook.txt", ""),
+                   ("py:requirements/notebook.txt", "-m", "jupyter", "notebook", *allow_root,
+                    "train_rnn_mnist.ipynb")]
+
+
+def test_tensorboard_serves_logdir_or_says_which_run_makes_it(ran, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    assert tasks.main(["tensorboard", "LOGDIR=runs/mine"]) == 2
+    assert ran == [RUN_LOCK]  # nothing installed for a folder that is not there
+    assert capsys.readouterr().err == (f"{tasks.PROG} tensorboard: no folder runs/mine: run "
+                                       "py:requirements.txt train_rnn_mnist.py --logdir "
+                                       "runs/mine first\n")
+    (tmp_path / "runs" / "mine").mkdir(parents=True)
+    ran.clear()
+    assert tasks.main(["tensorboard", "LOGDIR=runs/mine"]) == 0
+    assert ran == [RUN_LOCK, ("installed", "requirements/tensorboard.txt", ""),
+                   ("py:requirements/tensorboard.txt", "-m", "tensorboard.main", "--logdir",
+                    "runs/mine")]
+    ran.clear()
+    monkeypatch.delenv("LOGDIR", raising=False)
+    (tmp_path / "runs" / "tb").mkdir()
+    assert tasks.main(["tensorboard"]) == 0
+    assert ran[-1][-2:] == ("--logdir", "runs/tb")  # the README's --logdir runs/tb
+
+
+@pytest.mark.parametrize("settings, torch, output", [
+    ([], "installed", "bench/results.md"),
+    (["BENCH_QUICK=1"], None, "runs/bench-quick.md"),
+    (["BENCH_QUICK="], "installed", "bench/results.md"),
+    (["BENCH_OUTPUT=elsewhere/b.md"], "cannot", "elsewhere/b.md"),
+    (["BENCH_QUICK=1", "BENCH_OUTPUT=elsewhere/b.md"], None, "elsewhere/b.md"),
+])
+def test_bench_installs_torch_for_the_full_run_only_and_writes_its_report(
+        settings, torch, output, ran, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    for name in ("BENCH_QUICK", "BENCH_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)
+    installs = []
+
+    def install_lock(python, requirements):
+        installs.append((str(python), requirements))
+        if torch == "cannot":
+            raise tasks.TaskError("pip could not install")
+
+    monkeypatch.setattr(tasks, "install_lock", install_lock)
+    assert tasks.main(["bench", *settings]) == 0
+    quick = ["--quick"] if torch is None else []
+    assert ran == [RUN_LOCK, ("py:requirements.txt", "-m", "bench.run_bench", *quick, "--output",
+                              str(Path(output)))]
+    assert installs == ([] if torch is None else
+                        [("py:requirements.txt", "requirements/bench.txt")])
+    assert (tmp_path / output).parent.is_dir()
+    assert capsys.readouterr().err == ("bench: torch could not be installed; the PyTorch peer "
+                                       "will be skipped\n" if torch == "cannot" else "")
+
+
+@pytest.mark.parametrize("study_status, build_status", [(0, 0), (0, 4), (5, 0)])
+def test_reference_studies_100_seeds_then_builds_the_csv_then_the_report(
+        study_status, build_status, ran, monkeypatch):
+    studies = []
+    monkeypatch.setattr(tasks, "study", lambda settings, extra: studies.append(
+        (settings, extra)) or study_status)
+    monkeypatch.setattr(tasks.time, "strftime", lambda form, when: f"at {len(studies)}")
+    monkeypatch.setattr(tasks, "show_and_call", lambda python, *args, **options: ran.append(
+        (str(python), *map(str, args))) or (build_status if "build" in args else 0))
+    status = tasks.main(["reference", "JOBS=3", "ARGS=--seed 9", "SEEDS=7", "RUNS=mine", "-x"])
+    assert status == (study_status or build_status)
+    [(settings, extra)] = studies
+    assert (settings["SEEDS"], settings["RUNS"], settings["ARGS"], settings["JOBS"]) == (
+        "100", str(Path("runs") / "reference"), "", "3")  # the article's run, 100 seeds
+    assert extra == ["-x"]
+    build = ("py:requirements.txt", "-m", "rnn_mnist.reference_runs", "build",
+             str(Path("runs") / "reference"), "--made-by", f"{tasks.PROG} reference (JOBS=3)",
+             "--started", "at 0", "--ended", "at 1")
+    report = ("py:requirements.txt", "-m", "rnn_mnist.reference_runs", "report")
+    expected = [] if study_status else [RUN_LOCK, build] + ([] if build_status else [report])
+    assert ran == expected
+
+
+def test_demo_opens_the_page_from_disk_or_says_where_it_is(monkeypatch, capsys):
+    import webbrowser
+
+    opened = []
+    for works, status, said in [
+            (True, 0, f"{tasks.PROG} demo: {Path('web') / 'index.html'} opened in the browser"),
+            (False, 1, f"{tasks.PROG} demo: no browser could be started here; open "
+                       f"{ROOT / 'web' / 'index.html'} in one")]:
+        monkeypatch.setattr(webbrowser, "open", lambda uri, works=works: opened.append(uri)
+                            or works)
+        assert tasks.main(["demo"]) == status
+        assert capsys.readouterr().err == said + "\n"
+    assert opened == [(ROOT / "web" / "index.html").as_uri()] * 2
+
+
+def test_clean_removes_the_venv_the_caches_and_the_mutants_and_nothing_else(monkeypatch,
+                                                                             tmp_path):
+    for made in [".venv/bin", ".pytest_cache/v", "mutants/tests", "__pycache__", "a/__pycache__",
+                 "runs/article", "a/b"]:
+        (tmp_path / made).mkdir(parents=True)
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    monkeypatch.setattr(tasks, "VENV", tmp_path / ".venv")
+    monkeypatch.setattr(tasks, "MUTATED", tmp_path / "mutants")
+    assert tasks.main(["clean"]) == 0
+    assert sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*")) == [
+        "a", str(Path("a/b")), "runs", str(Path("runs/article"))]  # the user's runs are kept
+
+
+def test_lock_compiles_every_lock_from_its_in_files_with_uv(monkeypatch, capsys):
+    commands = []
+    monkeypatch.setattr(tasks, "uv", lambda: Path("uv"))
+    monkeypatch.setattr(tasks, "call", lambda command, **options: commands.append(command) or 0)
+    assert tasks.main(["lock", "--upgrade"]) == 0
+    assert [command[command.index("--output-file") + 1] for command in commands] == list(
+        tasks.LOCKS)
+    for command, (target, sources) in zip(commands, tasks.LOCKS.items()):
+        constraint = [] if target in ("requirements.txt", "requirements/uv.txt") else [
+            "--constraint", "requirements.txt"]  # each extra at the run's versions
+        assert command == ["uv", "pip", "compile", "--quiet", "--universal", "--python-version",
+                           "3.10", "--generate-hashes", "--custom-compile-command", "make lock",
+                           *sources, *constraint, "--output-file", target, "--upgrade"]
+    assert capsys.readouterr().err.splitlines() == [
+        f"{tasks.PROG} lock: {target} from {' + '.join(sources)}"
+        for target, sources in tasks.LOCKS.items()]
+
+
+def test_lock_says_which_lock_could_not_be_resolved_or_that_uv_is_missing(monkeypatch, capsys):
+    monkeypatch.setattr(tasks, "uv", lambda: Path("uv"))
+    commands = []
+    monkeypatch.setattr(tasks, "call", lambda command, **options: commands.append(command) or 1)
+    assert tasks.main(["lock"]) == 2
+    assert len(commands) == 1  # the first failure ends it
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"{tasks.PROG} lock: requirements.txt could not be resolved; uv's reason is above")
+    monkeypatch.setattr(tasks, "uv", lambda: None)
+    assert tasks.main(["lock"]) == 2
+    assert capsys.readouterr().err == f"{tasks.PROG} lock: needs uv, which could not be installed\n"
+
+
+@pytest.fixture
+def uv_venv(monkeypatch, tmp_path):
+    """tasks.uv()'s own venv in tmp_path; making it and pip are recorded."""
+    folder = tmp_path / "uv"
+    monkeypatch.setattr(tasks, "UV_VENV", folder)
+    made, calls = [], []
+
+    def make_venv(where):
+        made.append(where)
+        (where / "bin").mkdir(parents=True)
+        (where / "bin" / "python").write_text("")
+
+    monkeypatch.setattr(tasks, "make_venv", make_venv)
+    monkeypatch.setattr(tasks, "call", lambda command, **options: calls.append(
+        (command, options)) or (folder / "bin" / "uv").write_text("") or 0)
+    return folder, made, calls
+
+
+def test_uv_is_installed_into_its_own_venv_once(uv_venv):
+    folder, made, calls = uv_venv
+    assert tasks.uv() == folder / "bin" / "uv"
+    assert made == [folder]
+    assert calls == [([str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                       "--disable-pip-version-check", "--require-hashes", "-r",
+                       str(ROOT / "requirements/uv.txt")],
+                      {"to_stderr": True, "interruptible": True})]
+    assert tasks.uv() == folder / "bin" / "uv" and len(made) == len(calls) == 1  # found
+
+
+def test_uv_that_cannot_be_installed_leaves_pip_to_install(uv_venv, monkeypatch, capsys):
+    folder, made, calls = uv_venv
+    monkeypatch.setattr(tasks, "call", lambda command, **options: 1)
+    assert tasks.uv() is None
+    assert capsys.readouterr().err == (f"{tasks.PROG}: uv could not be installed; pip installs "
+                                       "the locked set instead\n")
+
+
+def test_ctrl_c_while_uv_installs_removes_its_venv(uv_venv, monkeypatch):
+    folder, made, calls = uv_venv
+
+    def ctrl_c(command, interruptible=False, **options):
+        assert interruptible  # call() raises KeyboardInterrupt after the program has ended
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tasks, "call", ctrl_c)
+    with pytest.raises(tasks.Interrupted) as stopped:
+        tasks.uv()
+    assert str(stopped.value) == (f"{tasks.PROG}: interrupted while installing uv into "
+                                  f"{folder}, which was removed: the next command installs it "
+                                  "again")
+    assert not folder.exists()
+
+
+@pytest.mark.parametrize("uv", [Path("uv"), None], ids=["uv", "pip"])
+def test_a_lock_is_installed_with_its_hashes_by_uv_or_pip(uv, monkeypatch):
+    monkeypatch.setattr(tasks, "uv", lambda: uv)
+    commands = []
+    monkeypatch.setattr(tasks, "call", lambda command, **options: commands.append(
+        (command, options)) or 0)
+    tasks.install_lock(Path("python"), "requirements/test.txt")
+    tool = (["uv", "pip", "install", "--quiet", "--compile-bytecode", "--python", "python"]
+            if uv else ["python", "-m", "pip", "install", "--quiet",
+                        "--disable-pip-version-check"])
+    assert commands == [([*tool, "--require-hashes", "-r", str(ROOT / "requirements/test.txt")],
+                         {"to_stderr": True, "interruptible": True})]
+    monkeypatch.setattr(tasks, "call", lambda command, **options: 7)
+    with pytest.raises(tasks.TaskError) as failed:
+        tasks.install_lock(Path("python"), "requirements/test.txt")
+    assert str(failed.value) == ("pip could not install requirements/test.txt (exit 7); its "
+                                 "reason is above")
