@@ -53,6 +53,29 @@ def test_the_export_holds_the_checkpoints_four_variables_exactly(tiny_checkpoint
     assert [example["label"] for example in model["examples"]] == list(range(10))
 
 
+def test_the_committed_model_is_what_the_export_writes_of_its_own_weights(article_checkpoint,
+                                                                          tmp_path):
+    """The export, whole, on a checkpoint of web/model.js's weights and run (made without
+    training): its variables, shapes, examples and 'about', as JSON in the page's script, are
+    web/model.js byte for byte. That the weights are the default run's is the slow test below."""
+    from conftest import run_main
+
+    output = tmp_path / "model.js"
+    result = run_main(export_page_model.main, "--checkpoint", str(article_checkpoint),
+                      "--output", str(output))
+    assert result.returncode == 0 and result.stderr == ""
+    assert output.read_bytes() == COMMITTED_MODEL.read_bytes()
+    assert result.stdout == (f"export_page_model.py: the model of step 781 written to {output} "
+                             f"({output.stat().st_size:,} bytes)\n")
+
+
+def test_the_exports_defaults_are_the_kept_model_and_the_pages_file():
+    args = export_page_model.parse_args([])
+    assert (args.checkpoint, args.output, args.overwrite) == (
+        checkpoints.KEPT_MODEL, WEB / "model.js", False)
+    assert checkpoints.KEPT_MODEL == ROOT / "runs" / "article"  # where make run keeps its model
+
+
 def test_the_export_never_replaces_a_file_unless_asked(tiny_checkpoint, tmp_path):
     output = tmp_path / "model.js"
     output.write_text("the user's own\n", encoding="utf-8")

@@ -7,6 +7,7 @@ the same tests run that system's code paths for real, as far as Linux can play t
 """
 
 import codecs
+import errno
 import os
 import re
 import shlex
@@ -334,3 +335,55 @@ def test_the_files_that_must_stay_lf_are_checked_out_lf_everywhere(path):
                                 capture_output=True, text=True, check=True).stdout
     assert attributes.strip() == f"{path}: eol: lf"
     assert b"\r\n" not in (ROOT / path).read_bytes()
+
+
+class FakeMsvcrt:
+    """msvcrt's locking() as Windows answers it: each call recorded with the file's position
+    then; a lock held elsewhere fails with the errno that Windows' _locking() sets."""
+    LK_NBLCK = 2
+
+    def __init__(self, error=None):
+        self.calls, self.error = [], error
+
+    def locking(self, descriptor, mode, length):
+        self.calls.append((os.lseek(descriptor, 0, os.SEEK_CUR), mode, length))
+        if self.error is not None:
+            raise OSError(self.error, os.strerror(self.error))
+
+
+@pytest.mark.parametrize("error, taken", [(None, True), (errno.EACCES, False),
+                                          (errno.EDEADLK, False), (errno.EBADF, "raised")])
+def test_a_windows_lock_takes_its_bytes_without_waiting_and_leaves_the_file_where_it_was(
+        error, taken, monkeypatch, tmp_path):
+    """msvcrt.locking() locks `length` bytes from the file's position: the position is moved
+    to the lock's bytes for the call, and back, whatever it answers (the file's text, the
+    holder's process number, is read and written from where it was)."""
+    fake = FakeMsvcrt(error)
+    monkeypatch.setattr(safe_files, "msvcrt", fake, raising=False)
+    with open(tmp_path / "lock", "w+b") as file:
+        file.write(b"4242\n")
+        if taken == "raised":
+            with pytest.raises(OSError):
+                safe_files._windows_lock(file, safe_files.WINDOWS_LOCK_OFFSET + 7, 3)
+        else:
+            assert safe_files._windows_lock(file, safe_files.WINDOWS_LOCK_OFFSET + 7, 3) is taken
+        assert file.tell() == 5
+    assert fake.calls == [(safe_files.WINDOWS_LOCK_OFFSET + 7, FakeMsvcrt.LK_NBLCK, 3)]
+
+
+def test_windows_locks_the_writer_one_byte_each_reader_its_own_and_the_saver_all_readers(
+        monkeypatch, tmp_path):
+    fake = FakeMsvcrt()
+    monkeypatch.setattr(safe_files, "msvcrt", fake, raising=False)
+    monkeypatch.setattr(safe_files, "fcntl", None)
+    monkeypatch.setattr(safe_files.os, "getpid", lambda: 4096 * 3 + 17)
+    offset = safe_files.WINDOWS_LOCK_OFFSET
+    with open(tmp_path / "lock", "w+b") as file:
+        safe_files.lock_exclusively(file)
+        assert safe_files.hold_for_reading(file) is True
+        assert safe_files.has_no_reader(file) is True
+    assert fake.calls == [(offset, 2, 1), (offset + 1 + 17, 2, 1), (offset + 1, 2, 4096)]
+    assert offset == 1 << 20 and safe_files.WINDOWS_READER_BYTES == 4096
+    fake.error = errno.EACCES
+    with open(tmp_path / "lock", "w+b") as file, pytest.raises(safe_files.FolderInUse):
+        safe_files.lock_exclusively(file)
