@@ -36,8 +36,9 @@ def test_a_dollar_in_args_reaches_the_script_as_typed():
     (r'a\\\"b \"c\" "d""e"', ['a\\"b', '"c"', 'd"e']),
     ('  --seed\t3  "" ', ["--seed", "3", ""]),
     ('"unclosed C:\\x', ["unclosed C:\\x"]),
+    (r"--data aX C:\data\\", ["--data", "aX", r"C:\data\\"]),
 ], ids=["backslashes", "quoted spaces", "trailing backslashes before a quote", "escaped quotes",
-        "whitespace and an empty word", "unclosed quote"])
+        "whitespace and an empty word", "unclosed quote", "backslashes at the end"])
 def test_args_on_windows_are_split_by_windows_rules(line, words):
     """Issue 33: `py tasks.py run ARGS="--save-dir w\\runs\\win1"` saved into wrunswin1: ARGS was
     split by a POSIX shell's rules, where `\\` escapes."""
@@ -615,3 +616,141 @@ def test_a_lock_is_installed_with_its_hashes_by_uv_or_pip(uv, monkeypatch):
         tasks.install_lock(Path("python"), "requirements/test.txt")
     assert str(failed.value) == ("pip could not install requirements/test.txt (exit 7); its "
                                  "reason is above")
+
+
+@pytest.mark.parametrize("version, refused", [
+    ((3, 9, 18), True), ((3, 10, 0), False), ((3, 11, 7), False), ((3, 13, 9), False),
+    ((3, 14, 0), True), ((4, 0, 0), True)])
+def test_a_python_tensorflow_has_no_wheel_for_is_refused_with_what_to_type(version, refused,
+                                                                            monkeypatch):
+    monkeypatch.setattr(tasks.sys, "version_info", version)
+    monkeypatch.setattr(tasks.sys, "version", ".".join(map(str, version)) + " (main, Jan 1)")
+    if not refused:
+        tasks.check_python_version()
+        return
+    with pytest.raises(tasks.TaskError) as failed:
+        tasks.check_python_version()
+    assert str(failed.value) == (
+        f"Python 3.10 to 3.13 is needed (TensorFlow 2.21 wheels); this is "
+        f"{'.'.join(map(str, version))}. Try: make PYTHON=python3.11 (Windows: py -3.11 "
+        "tasks.py ...)")
+
+
+def test_a_venv_is_made_by_this_python_and_a_failed_one_removed(monkeypatch, tmp_path):
+    folder = tmp_path / ".venv"
+    calls = []
+
+    def call(command, **options):
+        calls.append((command, options))
+        (folder / "bin").mkdir(parents=True)  # half made
+        return 3
+
+    monkeypatch.setattr(tasks, "call", call)
+    monkeypatch.setattr(tasks.sys, "version", "3.11.7 (main, Jan 1)")
+    with pytest.raises(tasks.TaskError) as failed:
+        tasks.make_venv(folder)
+    assert calls == [([sys.executable, "-c", tasks.MAKE_VENV, str(folder)],
+                      {"to_stderr": True, "interruptible": True})]
+    assert str(failed.value) == (f"{tasks.PROG}: {sys.executable} (Python 3.11.7) could not make "
+                                 f"the venv {folder} (exit 3; its reason is above)")
+    assert not folder.exists()  # half a venv would be taken for a whole one
+    monkeypatch.setattr(tasks, "call", lambda command, **options: 0)
+    tasks.make_venv(folder)  # a folder not there is no error either way
+
+
+@pytest.mark.parametrize("missing", ["venv", "ensurepip"])
+def test_a_python_without_venv_is_told_what_to_install(missing, monkeypatch):
+    found = tasks.importlib.util.find_spec
+    monkeypatch.setattr(tasks.importlib.util, "find_spec",
+                        lambda name: None if name == missing else found(name))
+    monkeypatch.setattr(tasks, "call", lambda *args, **options: pytest.fail("ran venv"))
+    monkeypatch.setattr(tasks.sys, "version", "3.12.1 (main, Jan 1)")
+    monkeypatch.setattr(tasks.sys, "version_info", (3, 12, 1))
+    with pytest.raises(tasks.TaskError) as failed:
+        tasks.make_venv(Path("v"))
+    assert str(failed.value) == (
+        f"{tasks.PROG}: {sys.executable} (Python 3.12.1) cannot make a venv (it has no venv or "
+        "ensurepip module): on Debian or Ubuntu, sudo apt install python3-venv (or "
+        "python3.12-venv), then try again")
+
+
+@pytest.mark.parametrize("whole, runs", [
+    ("", [("macos", ["tests/test_platforms.py", "tests/test_signals.py"]),
+          ("windows", ["tests/test_platforms.py", "tests/test_signals.py",
+                       "tests/test_faults.py"])]),
+    ("1", [("macos", []), ("macos", ["--runslow", "tests/test_signals.py", "-k", "thirty_stops"]),
+           ("windows", [f"tests/test_{name}.py" for name in (
+               "platforms", "signals", "checkpoints", "faults", "compare", "predict", "study",
+               "docs")])]),
+])
+def test_platforms_runs_each_simulation_on_the_suites_workers_with_its_shim(whole, runs, ran,
+                                                                            monkeypatch, capsys):
+    monkeypatch.setattr(tasks, "test_workers", lambda extra: ["-n", "2"] if extra == ["-x"]
+                        else pytest.fail(extra))
+    monkeypatch.setenv("PYTHONPATH", "mine")
+    envs = []
+    monkeypatch.setattr(tasks, "show_and_call", lambda python, *args, env: envs.append(env) or
+                        ran.append((str(python), *args)) or 0)
+    assert tasks.main(["test-platforms", f"WHOLE={whole}", "-x"]) == 0
+    assert ran == [TEST_LOCK] + [("py:requirements/test.txt", "-m", "pytest", *args, "-n", "2",
+                                  "-x") for platform, args in runs]
+    assert [env["SIMULATED_PLATFORM"] for env in envs] == [platform for platform, args in runs]
+    assert {env["PYTHONPATH"] for env in envs} == {
+        os.pathsep.join([str(ROOT / "tests" / "platforms"), "mine"])}
+    assert capsys.readouterr().err.splitlines() == [
+        f"{tasks.PROG} test-platforms: as {platform}:" for platform, args in runs]
+
+
+def test_platforms_refuses_a_whole_that_is_not_1(ran, capsys):
+    assert tasks.main(["test-platforms", "WHOLE=yes"]) == 2
+    assert ran == []
+    assert capsys.readouterr().err == f"{tasks.PROG} test-platforms: WHOLE must be 1 or empty, " \
+                                      "not 'yes'\n"
+
+
+def test_a_folder_goes_first_on_pythonpath_before_what_it_had(monkeypatch):
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    assert tasks.with_on_python_path(Path("a"))["PYTHONPATH"] == "a"
+    monkeypatch.setenv("PYTHONPATH", "b")
+    assert tasks.with_on_python_path(Path("a"))["PYTHONPATH"] == os.pathsep.join(["a", "b"])
+
+
+def test_mutate_runs_mutmut_then_says_each_modules_score(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(tasks, "MUTATED", tmp_path / "mutants")  # none yet: a first run
+    installs, runs = [], []
+    monkeypatch.setattr(tasks, "installed", lambda lock: installs.append(lock) or Path("py"))
+    monkeypatch.setattr(tasks, "show_and_call", lambda *args, **options: 0)
+
+    def results(command, **options):
+        runs.append((command, options["cwd"], options["env"]["PYTHON"], options["text"],
+                     options["capture_output"]))
+        return subprocess.CompletedProcess(command, 0, MUTMUT_RESULTS, "")
+
+    monkeypatch.setattr(tasks.subprocess, "run", results)
+    assert tasks.main(["mutate"]) == 0
+    assert installs == ["requirements/mutate.txt"]
+    assert runs == [(["py", "-m", "mutmut", "results", "--all", "true"], tasks.ROOT, "py", True,
+                     True)]
+    assert (tmp_path / "mutants" / ".venv").is_dir()
+    assert capsys.readouterr().err.splitlines() == [
+        *tasks.format_scores(tasks.mutation_scores(MUTMUT_RESULTS)).splitlines(),
+        f"{tasks.PROG} mutate: the survivors: .venv/bin/python -m mutmut results; one of them: "
+        ".venv/bin/python -m mutmut show NAME"]
+    assert tasks.main(["mutate", "cli.*"]) == 0  # mutants/ kept, its tests taken anew
+    capsys.readouterr()
+
+    monkeypatch.setattr(tasks.subprocess, "run", lambda command, **options:
+                        subprocess.CompletedProcess(command, 1, "", "no mutants\n"))
+    assert tasks.main(["mutate"]) == 2
+    assert capsys.readouterr().err == (f"{tasks.PROG} mutate: mutmut results failed: no "
+                                       "mutants\n")
+    monkeypatch.setattr(tasks, "show_and_call", lambda *args, **options: 5)
+    monkeypatch.setattr(tasks.subprocess, "run", lambda *args, **options: pytest.fail("results"))
+    assert tasks.main(["mutate"]) == 5  # mutmut's own failure, passed on, no table
+
+
+def test_the_scores_add_up_each_verdict_and_show_no_score_for_no_mutants():
+    scores = tasks.mutation_scores(MUTMUT_RESULTS + "    cli.x_f__mutmut_3: killed\n")
+    assert scores["cli"]["killed"] == 2
+    assert tasks.format_scores({}).splitlines()[-1].split() == ["all", "0", "0", "0", "0", "0",
+                                                               "-"]
