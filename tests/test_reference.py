@@ -472,3 +472,41 @@ def test_the_processor_is_named_from_cpuinfo_or_by_python(monkeypatch, tmp_path)
     assert reference_runs.processor_name() == "arm"
     monkeypatch.setattr(platform, "processor", lambda: "")
     assert reference_runs.processor_name() == "unknown processor"
+
+
+@pytest.mark.parametrize("share, reading", [
+    (0.76, "76% of our runs do at least as well, so the figure is on the low side of what this "
+           "reproduction gives"),
+    (0.75, "75% of our runs do at least as well: a typical figure of this reproduction, which a "
+           "different seed alone explains"),
+    (0.25, "25% of our runs do at least as well: a typical figure of this reproduction, which a "
+           "different seed alone explains"),
+    (0.24, "only 24% of our runs do as well, so the figure is on the high side of what this "
+           "reproduction gives"),
+])
+def test_a_published_figure_is_read_by_the_quartile_of_our_runs_it_falls_in(share, reading):
+    assert reference_runs.what_a_share_means(share) == reading
+
+
+def test_build_names_the_seeds_it_lacks_and_a_file_it_cannot_write(tmp_path):
+    reference = made_up_reference(runs=3)
+    write_reference(reference, tmp_path / "reference.csv")
+    logs = tmp_path / "logs"
+    (logs / "seed-1.log").rename(logs / "seed-7.log")
+    with pytest.raises(reference_runs.ReferenceError) as refused:
+        reference_runs.build(logs, tmp_path / "out.csv", runs=3)
+    assert str(refused.value) == f"{logs}: the seeds are not 0..2: [0, 2, 7]"
+    (logs / "seed-7.log").rename(logs / "seed-1.log")
+    (tmp_path / "out.csv").mkdir()  # a folder where the file goes
+    with pytest.raises(reference_runs.ReferenceError) as refused:
+        reference_runs.build(logs, tmp_path / "out.csv", runs=3)
+    assert str(refused.value).startswith(f"{tmp_path / 'out.csv'}: cannot be written (")
+    # Two notes, one a line each; the rows end in \n alone on every system.
+    assert reference_runs.build(logs, tmp_path / "two.csv", notes=["a", "b"], runs=3) == 3
+    assert (tmp_path / "two.csv").read_bytes().startswith(b"# a\n# b\nseed,test_accuracy,")
+    assert b"\r" not in (tmp_path / "two.csv").read_bytes()
+    (logs / "seed-2.log").write_text("bad\n", encoding="utf-8")
+    with pytest.raises(reference_runs.ReferenceError) as refused:
+        reference_runs.build(logs, tmp_path / "out2.csv", runs=3)
+    assert str(refused.value) == (f"{logs / 'seed-2.log'}, line 1: not a line of "
+                                  "train_rnn_mnist.py's log: 'bad'")

@@ -754,3 +754,30 @@ def test_the_scores_add_up_each_verdict_and_show_no_score_for_no_mutants():
     assert scores["cli"]["killed"] == 2
     assert tasks.format_scores({}).splitlines()[-1].split() == ["all", "0", "0", "0", "0", "0",
                                                                "-"]
+
+
+KEPT = str(Path("runs") / "article")
+
+
+@pytest.mark.parametrize("args, trainer_words, kept", [
+    ("", ["--save-dir", KEPT, "--overwrite"], True),
+    ("--seed 3", ["--save-dir", KEPT, "--overwrite", "--seed", "3"], True),
+    ("--resume", ["--save-dir", KEPT, "--resume"], True),  # continues the kept run
+    ("--res", ["--save-dir", KEPT, "--res"], True),  # abbreviated, as argparse takes it
+    ("--save-dir mine", ["--save-dir", "mine"], False),
+    ("--save-dir=mine", ["--save-dir=mine"], False),
+    ("--save-d mine", ["--save-d", "mine"], False),
+    ("--overwrite --seed 1", ["--overwrite", "--seed", "1"], False),
+    ("--seed 1 --", ["--save-dir", KEPT, "--overwrite", "--seed", "1", "--"], True),  # no name
+])
+def test_run_keeps_the_model_unless_the_words_name_a_save_dir(args, trainer_words, kept, ran,
+                                                             monkeypatch, capsys):
+    assert tasks.main(["run", f"ARGS={args}"]) == 0
+    assert ran == [RUN_LOCK, ("py:requirements.txt", "train_rnn_mnist.py", *trainer_words)]
+    said = capsys.readouterr().err
+    assert said == (f"{tasks.PROG} run: the trained model is kept in {KEPT} (the next run "
+                    f"replaces it); read a digit with it: {tasks.RUN_AGAIN} predict "
+                    "ARGS=\"--test-index 0\"\n" if kept else "")
+    monkeypatch.setattr(tasks, "show_and_call", lambda python, *args, **options: 130)
+    assert tasks.main(["run", f"ARGS={args}"]) == 130  # stopped: nothing said of a model
+    assert capsys.readouterr().err == ""
