@@ -369,6 +369,14 @@ def test_each_command_installs_its_lock_and_runs_its_program(words, calls, ran):
     assert ran == calls
 
 
+def test_the_suite_and_the_slow_tests_run_on_the_workers(ran, monkeypatch):
+    monkeypatch.setattr(tasks, "test_workers", lambda extra: ["-n", "7"])
+    assert tasks.main(["test", "-x"]) == 0 and tasks.main(["test-slow"]) == 0
+    assert [call for call in ran if "pytest" in call] == [
+        ("py:requirements/test.txt", "-m", "pytest", "-n", "7", "-x"),
+        ("py:requirements/test.txt", "-m", "pytest", "--runslow", "-m", "slow", "-n", "7")]
+
+
 def test_test_stops_where_ruff_finds_a_problem(ran, monkeypatch, capsys):
     monkeypatch.setattr(tasks, "show_and_call", lambda python, *args, **options: ran.append(
         args) or 3)
@@ -470,7 +478,8 @@ def test_reference_studies_100_seeds_then_builds_the_csv_then_the_report(
     studies = []
     monkeypatch.setattr(tasks, "study", lambda settings, extra: studies.append(
         (settings, extra)) or study_status)
-    monkeypatch.setattr(tasks.time, "strftime", lambda form, when: f"at {len(studies)}")
+    moments = iter([(2026, 12, 7, 9, 5, 3, 0, 341, 0), (2026, 12, 7, 11, 0, 59, 0, 341, 0)])
+    monkeypatch.setattr(tasks.time, "gmtime", lambda: tasks.time.struct_time(next(moments)))
     monkeypatch.setattr(tasks, "show_and_call", lambda python, *args, **options: ran.append(
         (str(python), *map(str, args))) or (build_status if "build" in args else 0))
     status = tasks.main(["reference", "JOBS=3", "ARGS=--seed 9", "SEEDS=7", "RUNS=mine", "-x"])
@@ -481,7 +490,7 @@ def test_reference_studies_100_seeds_then_builds_the_csv_then_the_report(
     assert extra == ["-x"]
     build = ("py:requirements.txt", "-m", "rnn_mnist.reference_runs", "build",
              str(Path("runs") / "reference"), "--made-by", f"{tasks.PROG} reference (JOBS=3)",
-             "--started", "at 0", "--ended", "at 1")
+             "--started", "2026-12-07 09:05:03 UTC", "--ended", "2026-12-07 11:00:59 UTC")
     report = ("py:requirements.txt", "-m", "rnn_mnist.reference_runs", "report")
     expected = [] if study_status else [RUN_LOCK, build] + ([] if build_status else [report])
     assert ran == expected
