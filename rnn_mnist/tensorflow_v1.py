@@ -34,7 +34,7 @@ def load(verbose=False):
             # tf.* name is deprecated say nothing new. Every other warning is shown.
             warnings.filterwarnings("ignore", message=r"`tf\..*` is deprecated",
                                     category=UserWarning)
-        with _stderr_held_back(show=verbose):
+        with stderr_held_back(show=verbose):
             import tensorflow.compat.v1 as tf_v1
 
         if not verbose:
@@ -45,7 +45,7 @@ def load(verbose=False):
 
 
 @contextlib.contextmanager
-def _stderr_held_back(show):
+def stderr_held_back(show):
     """Send file descriptor 2 to a temporary file; at the end drop what it got, or print it if
     `show` or if the block raised."""
     if show:

@@ -48,7 +48,8 @@ def pytest_configure(config):
 # Fixtures that run a training script before their tests run: a test using one is marked trains
 # too. (test_faults.py's `trained`, two steps in-process, is not one.)
 TRAINING_FIXTURES = {"tiny_checkpoint", "trained_article_checkpoint", "uninterrupted_log",
-                     "resumable_log", "whole_log", "photo_results", "copied_checkpoint"}
+                     "resumable_log", "whole_log", "photo_results", "copied_checkpoint",
+                     "same_start_logs"}
 
 
 # A slow test's time limit (the others' is pyproject.toml's): the longest, the article's whole run

@@ -13,13 +13,14 @@ import input_data
 import predict_digit
 import tasks
 import train_rnn_mnist as trm
+import train_rnn_mnist_keras
 from conftest import ROOT
 from rnn_mnist import log_lines
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-SCRIPTS = [trm, compare_with_article, predict_digit, export_page_model]
+SCRIPTS = [trm, compare_with_article, predict_digit, export_page_model, train_rnn_mnist_keras]
 
 
 def known_flags(capsys):
