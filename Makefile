@@ -2,6 +2,7 @@
 #              its model in runs/article
 # make predict, make compare, make export-page - predict_digit.py, compare_with_article.py,
 #              export_page_model.py with ARGS, in the venv
+# make keras - the article's run written in Keras 3 (train_rnn_mnist_keras.py) with ARGS
 # make test  - the same set-up and the tests' tools, then the test suite (slow tests skipped)
 # make notebook - the article's notebook, train_rnn_mnist.ipynb, in Jupyter (installed on demand)
 # make tensorboard - TensorBoard (installed on demand) on LOGDIR, a run's --logdir (runs/tb)
@@ -34,7 +35,7 @@ SETTINGS := ARGS SEEDS JOBS RUNS LOGDIR BENCH_QUICK BENCH_OUTPUT WHOLE
 $(foreach name,$(SETTINGS),$(if $(filter undefined,$(origin $(name))),,\
   $(eval override $(name) := $$(value $(name)))$(eval export $(name))))
 
-TARGETS := run predict compare export-page test test-slow study reference notebook tensorboard bench test-platforms test-page demo mutate lock clean
+TARGETS := run predict compare export-page keras test test-slow study reference notebook tensorboard bench test-platforms test-page demo mutate lock clean
 .PHONY: $(TARGETS)
 
 $(TARGETS):

@@ -7,10 +7,10 @@
     py tasks.py test                         # the test suite (slow tests skipped)
     py tasks.py study SEEDS=100 JOBS=2       # the article's run with seeds 0..99, compared
 
-Commands: run, predict, compare, export-page, test, test-slow, test-platforms, test-page, demo,
-study, reference, notebook, tensorboard, bench, mutate, lock, clean.
+Commands: run, predict, compare, export-page, keras, test, test-slow, test-platforms, test-page,
+demo, study, reference, notebook, tensorboard, bench, mutate, lock, clean.
 Settings, as NAME=VALUE words or in the environment (the Makefile exports make's own): ARGS
-(the flags of the trainer, or of the script that predict, compare and export-page run), SEEDS
+(the flags of the trainer, or of the script that predict, compare, export-page and keras run), SEEDS
 (10), JOBS (the number of cores, lowered to what the memory holds), RUNS (runs), LOGDIR
 (runs/tb), BENCH_QUICK, BENCH_OUTPUT (bench/results.md; runs/bench-quick.md with BENCH_QUICK),
 WHOLE (test-platforms: the whole suite as macOS, not only its platform-sensitive part).
@@ -378,6 +378,7 @@ def script_command(script):
 predict = script_command("predict_digit.py")
 compare = script_command("compare_with_article.py")
 export_page = script_command("export_page_model.py")
+keras = script_command("train_rnn_mnist_keras.py")  # the article's run in Keras 3 (docs/keras.md)
 
 
 def test(settings, extra, slow=False):
@@ -903,6 +904,7 @@ def clean(settings, extra):
 
 
 COMMANDS = {"run": run, "predict": predict, "compare": compare, "export-page": export_page,
+            "keras": keras,
             "test": test, "test-slow": test_slow, "test-platforms": test_platforms,
             "test-page": test_page, "demo": demo, "study": study, "reference": reference,
             "notebook": notebook, "tensorboard": tensorboard, "bench": bench, "lock": lock,

@@ -188,7 +188,8 @@ def test_make_run_says_last_where_the_model_is_and_how_to_read_a_digit(monkeypat
 
 @pytest.mark.parametrize("command, script", [("predict", "predict_digit.py"),
                                              ("compare", "compare_with_article.py"),
-                                             ("export-page", "export_page_model.py")])
+                                             ("export-page", "export_page_model.py"),
+                                             ("keras", "train_rnn_mnist_keras.py")])
 def test_each_script_has_a_command_that_runs_it_in_the_venv(monkeypatch, command, script):
     calls = []
     monkeypatch.setattr(tasks, "run_python", lambda: "python")

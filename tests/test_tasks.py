@@ -363,7 +363,8 @@ TEST_LOCK = ("installed", "requirements/test.txt", "")
                                                      "--test-index", "3", "-n", "0", "-x")]),
     (["compare"], [RUN_LOCK, ("py:requirements.txt", "compare_with_article.py", "-n", "0", "-x")]),
     (["export-page"], [RUN_LOCK, ("py:requirements.txt", "export_page_model.py", "-n", "0", "-x")]),
-], ids=["test", "test-slow", "test-page", "predict", "compare", "export-page"])
+    (["keras"], [RUN_LOCK, ("py:requirements.txt", "train_rnn_mnist_keras.py", "-n", "0", "-x")]),
+], ids=["test", "test-slow", "test-page", "predict", "compare", "export-page", "keras"])
 def test_each_command_installs_its_lock_and_runs_its_program(words, calls, ran):
     assert tasks.main([*words, "-n", "0", "-x"]) == 0
     assert ran == calls
