@@ -76,6 +76,61 @@ def test_the_exports_defaults_are_the_kept_model_and_the_pages_file():
     assert checkpoints.KEPT_MODEL == ROOT / "runs" / "article"  # where make run keeps its model
 
 
+def exported(*args):
+    """export_page_model.py's main() in this process: (exit status, stdout, stderr)."""
+    from conftest import run_main
+
+    result = run_main(export_page_model.main, *map(str, args))
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_the_export_refuses_in_one_line_and_writes_nothing(article_checkpoint, tmp_path):
+    output = tmp_path / "model.js"
+    output.write_text("the user's own\n", encoding="utf-8")
+    assert exported("--checkpoint", article_checkpoint, "--output", output) == (
+        1, "", f"export_page_model.py: error: {output} exists: add --overwrite to replace it\n")
+    assert output.read_text(encoding="utf-8") == "the user's own\n"
+    status, out, err = exported("--checkpoint", tmp_path, "--output", tmp_path / "new.js")
+    assert (status, out) == (1, "") and err.startswith(
+        f"export_page_model.py: error: {tmp_path}: no checkpoint in ")
+    assert len(err.splitlines()) == 1
+    folder = tmp_path / "a folder.js"  # named like a model file: not replaced, even so asked
+    (folder / "inside").mkdir(parents=True)
+    assert exported("--checkpoint", article_checkpoint, "--output", folder, "--overwrite") == (
+        1, "", f"export_page_model.py: error: cannot write {folder}: Is a directory\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a folder.js", "model.js"]
+    assert [path.name for path in folder.iterdir()] == ["inside"]
+
+
+def test_the_export_leaves_out_where_the_data_was_read_on_the_machine_that_trained(tmp_path):
+    from conftest import checkpoint_of_page_model
+
+    model = model_in(COMMITTED_MODEL)
+    model["about"]["flags"]["data"] = "/home/someone/mnist.npz"
+    page = tmp_path / "theirs.js"
+    page.write_text(export_page_model.script_text(model), encoding="utf-8")
+    checkpoint = checkpoint_of_page_model(page, tmp_path / "ck")
+    assert exported("--checkpoint", checkpoint, "--output", tmp_path / "model.js")[0] == 0
+    about = model_in(tmp_path / "model.js")["about"]
+    assert "data" not in about["flags"]
+    assert about["flags"] == model_in(COMMITTED_MODEL)["about"]["flags"]
+
+
+def test_the_exports_help_says_what_each_flag_is_and_its_default():
+    status, out, err = exported("--help")
+    assert status == 0 and out.startswith("usage: export_page_model.py [-h] [--checkpoint DIR] "
+                                          "[--output FILE.js]")
+    words = " ".join(out.split())
+    assert all(text in words for text in [
+        "Write a checkpoint's model into the browser page's model file.",
+        "--checkpoint DIR a folder written by train_rnn_mnist.py --save-dir; by default the model "
+        "that `make run` keeps (default: ",
+        "--output FILE.js the model file to write (default: ",
+        "--overwrite replace the model file if it exists (default: False)"]), out
+    status, out, err = exported("--output", "model.json")
+    assert status == 2 and err.endswith("argument --output: 'model.json' does not end in .js\n")
+
+
 def test_the_export_never_replaces_a_file_unless_asked(tiny_checkpoint, tmp_path):
     output = tmp_path / "model.js"
     output.write_text("the user's own\n", encoding="utf-8")
