@@ -448,6 +448,7 @@ def test_tensorboard_serves_logdir_or_says_which_run_makes_it(ran, monkeypatch, 
     (["BENCH_QUICK="], "installed", "bench/results.md"),
     (["BENCH_OUTPUT=elsewhere/b.md"], "cannot", "elsewhere/b.md"),
     (["BENCH_QUICK=1", "BENCH_OUTPUT=elsewhere/b.md"], None, "elsewhere/b.md"),
+    (["BENCH_QUICK=1", "BENCH_OUTPUT=deep/er/b.md"], None, "deep/er/b.md"),
 ])
 def test_bench_installs_torch_for_the_full_run_only_and_writes_its_report(
         settings, torch, output, ran, monkeypatch, tmp_path, capsys):
@@ -471,6 +472,7 @@ def test_bench_installs_torch_for_the_full_run_only_and_writes_its_report(
     assert (tmp_path / output).parent.is_dir()
     assert capsys.readouterr().err == ("bench: torch could not be installed; the PyTorch peer "
                                        "will be skipped\n" if torch == "cannot" else "")
+    assert tasks.main(["bench", *settings]) == 0  # the folder there already
 
 
 @pytest.mark.parametrize("study_status, build_status", [(0, 0), (0, 4), (5, 0)])
@@ -510,6 +512,16 @@ def test_demo_opens_the_page_from_disk_or_says_where_it_is(monkeypatch, capsys):
         assert tasks.main(["demo"]) == status
         assert capsys.readouterr().err == said + "\n"
     assert opened == [(ROOT / "web" / "index.html").as_uri()] * 2
+
+
+def test_clean_on_a_clean_tree_removes_nothing_and_says_nothing(monkeypatch, tmp_path, capsys):
+    (tmp_path / "runs").mkdir()
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    monkeypatch.setattr(tasks, "VENV", tmp_path / ".venv")
+    monkeypatch.setattr(tasks, "MUTATED", tmp_path / "mutants")
+    assert tasks.main(["clean"]) == 0
+    assert [path.name for path in tmp_path.iterdir()] == ["runs"]
+    assert capsys.readouterr().err == ""
 
 
 def test_clean_removes_the_venv_the_caches_and_the_mutants_and_nothing_else(monkeypatch,
@@ -583,6 +595,25 @@ def test_uv_is_installed_into_its_own_venv_once(uv_venv):
                        str(ROOT / "requirements/uv.txt")],
                       {"to_stderr": True, "interruptible": True})]
     assert tasks.uv() == folder / "bin" / "uv" and len(made) == len(calls) == 1  # found
+
+
+def test_uv_is_found_in_a_windows_venv_too(uv_venv, monkeypatch):
+    folder, made, calls = uv_venv
+    (folder / "Scripts").mkdir(parents=True)
+    (folder / "Scripts" / "uv.exe").write_text("")
+    assert tasks.uv() == folder / "Scripts" / "uv.exe" and made == calls == []
+
+    def make_windows_venv(where):
+        made.append(where)
+        (where / "Scripts").mkdir(parents=True, exist_ok=True)
+        (where / "Scripts" / "python.exe").write_text("")
+
+    (folder / "Scripts" / "uv.exe").unlink()
+    monkeypatch.setattr(tasks, "make_venv", make_windows_venv)
+    monkeypatch.setattr(tasks, "call", lambda command, **options: calls.append(command) or (
+        folder / "Scripts" / "uv.exe").write_text("") or 0)
+    assert tasks.uv() == folder / "Scripts" / "uv.exe"
+    assert calls[0][0] == str(folder / "Scripts" / "python.exe")
 
 
 def test_uv_that_cannot_be_installed_leaves_pip_to_install(uv_venv, monkeypatch, capsys):
@@ -664,8 +695,17 @@ def test_a_venv_is_made_by_this_python_and_a_failed_one_removed(monkeypatch, tmp
     assert str(failed.value) == (f"{tasks.PROG}: {sys.executable} (Python 3.11.7) could not make "
                                  f"the venv {folder} (exit 3; its reason is above)")
     assert not folder.exists()  # half a venv would be taken for a whole one
-    monkeypatch.setattr(tasks, "call", lambda command, **options: 0)
-    tasks.make_venv(folder)  # a folder not there is no error either way
+    monkeypatch.setattr(tasks, "call", lambda command, **options: 4)  # failed before writing
+    with pytest.raises(tasks.TaskError) as failed:
+        tasks.make_venv(folder)
+    assert "(exit 4; its reason is above)" in str(failed.value)
+
+    def ctrl_c(command, **options):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tasks, "call", ctrl_c)  # before venv wrote anything
+    with pytest.raises(tasks.Interrupted):
+        tasks.make_venv(folder)
 
 
 @pytest.mark.parametrize("missing", ["venv", "ensurepip"])
@@ -778,6 +818,7 @@ KEPT = str(Path("runs") / "article")
     ("--save-dir=mine", ["--save-dir=mine"], False),
     ("--save-d mine", ["--save-d", "mine"], False),
     ("--overwrite --seed 1", ["--overwrite", "--seed", "1"], False),
+    ("--o", ["--o"], False),  # --overwrite, as argparse reads its shortest form
     ("--seed 1 --", ["--save-dir", KEPT, "--overwrite", "--seed", "1", "--"], True),  # no name
 ])
 def test_run_keeps_the_model_unless_the_words_name_a_save_dir(args, trainer_words, kept, ran,
