@@ -54,6 +54,7 @@ def test_its_stderr_names_the_seed_the_data_and_the_start(same_start_logs, tiny_
                             "graph's initial weights\n")
 
 
+@pytest.mark.slow  # a third training, for what no other test depends on
 def test_from_keras_own_start_it_learns_but_logs_another_run(same_start_logs, tiny_npz,
                                                              tmp_path):
     own = run_script("train_rnn_mnist_keras.py", "--data", tiny_npz, *TINY_RUN_FLAGS,
