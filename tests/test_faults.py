@@ -491,3 +491,89 @@ def test_a_study_on_a_full_disk_shows_why_its_seed_failed(tiny_npz, small_disk):
         "stopped after step 10 of 19" in result.stderr
     assert (f"{MAKE_PROG} study: seed 0 failed; its stderr is above ({runs / 'seed-0.err'} "
             f"could not be written: {no_space})") in result.stderr.splitlines()
+
+
+# ---------------------------------------------------------------------------------------------
+# safe_files' own promises, each system's way, on this one
+
+
+def test_a_folder_is_synced_where_the_system_can_open_one(monkeypatch, tmp_path):
+    synced = []
+    monkeypatch.setattr(safe_files.os, "fsync", lambda descriptor: synced.append(
+        os.path.samestat(os.fstat(descriptor), os.stat(tmp_path))))
+    can = hasattr(os, "O_DIRECTORY")  # Windows: a folder cannot be opened
+    safe_files.sync_folder(tmp_path)
+    assert synced == ([True] if can else [])
+    if can:
+        monkeypatch.delattr(safe_files.os, "O_DIRECTORY")
+        safe_files.sync_folder(tmp_path)
+        assert synced == [True]
+
+
+@pytest.mark.parametrize("no_follow", [True, False], ids=["O_NOFOLLOW", "no O_NOFOLLOW"])
+def test_an_own_file_is_never_opened_through_a_link_or_as_a_folder(no_follow, monkeypatch,
+                                                                   tmp_path):
+    """Without O_NOFOLLOW (Windows) the path is checked for a link first."""
+    if not no_follow:
+        monkeypatch.setattr(safe_files, "NO_FOLLOW", 0)
+    (tmp_path / "file").write_bytes(b"mine")
+    (tmp_path / "link").symlink_to(tmp_path / "file")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(safe_files.NotOwnFile) as refused:
+        safe_files.open_own_file(tmp_path / "link", os.O_RDONLY)
+    assert str(refused.value) == "a symbolic link, which is not followed"
+    with pytest.raises(safe_files.NotOwnFile) as refused:
+        safe_files.open_own_file(tmp_path / "folder", os.O_RDWR)
+    assert str(refused.value) == "a folder, not a file"
+    os.close(safe_files.open_own_file(tmp_path / "file", os.O_RDONLY))
+
+
+def test_windows_refusal_to_open_a_folder_is_named_and_other_refusals_are_the_systems(
+        monkeypatch, tmp_path):
+    """Windows answers EACCES for any folder; EACCES on a file is the system's own refusal."""
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_bytes(b"")
+
+    def refused(path, flags, mode):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(safe_files.os, "open", refused)
+    with pytest.raises(safe_files.NotOwnFile) as named:
+        safe_files.open_own_file(tmp_path / "folder", os.O_RDONLY)
+    assert str(named.value) == "a folder, not a file"
+    with pytest.raises(PermissionError):
+        safe_files.open_own_file(tmp_path / "file", os.O_RDONLY)
+    monkeypatch.setattr(safe_files.os, "open", lambda path, flags, mode: (_ for _ in ()).throw(
+        OSError(errno.ENXIO, "No such device or address")))  # a FIFO with no reader
+    with pytest.raises(safe_files.NotOwnFile) as named:
+        safe_files.open_own_file(tmp_path / "file", os.O_WRONLY)
+    assert str(named.value) == "not a regular file"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="a FIFO")
+def test_a_fifo_opened_for_reading_is_named(tmp_path):
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(safe_files.NotOwnFile) as named:
+        safe_files.open_own_file(tmp_path / "fifo", os.O_RDONLY)
+    assert str(named.value) == "not a regular file (a FIFO, a device or a socket)"
+
+
+def test_an_own_file_is_read_whole_up_to_its_limit_and_refused_past_it(tmp_path):
+    path = tmp_path / "LATEST"
+    path.write_bytes(b"x" * 64)
+    assert safe_files.read_own_file(path, 64) == b"x" * 64
+    with pytest.raises(safe_files.NotOwnFile) as refused:
+        safe_files.read_own_file(path, 63)
+    assert str(refused.value) == "larger than the 63 bytes such a file holds"
+    assert safe_files.read_own_file(path, 1000) == b"x" * 64
+
+
+def test_a_replaced_file_gets_the_mode_asked_for(tmp_path):
+    old = os.umask(0o022)
+    try:
+        safe_files.replace_own_file(tmp_path / "a", b"1")
+        safe_files.replace_own_file(tmp_path / "b", b"1", mode=0o600)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "b").stat().st_mode & 0o777 == 0o600
