@@ -31,6 +31,8 @@ def test_bands_are_percentiles_at_every_step():
     assert found[50].tolist() == [2, 30]
     assert found[100].tolist() == [4, 50]
     assert steps_within([1, 60], found[25], found[100]) == 1
+    assert steps_within([1, 20], found[25], found[100]) == 2  # on the band's edges: within
+    assert steps_within([4, 50], found[25], found[100]) == 2
 
 
 def test_wilson_and_bootstrap_intervals_give_the_known_answers():
@@ -205,12 +207,14 @@ def reference_text(reference):
     (lambda text: re.sub(r"(\n0,[^,]*,[^,]*,)", r"\1-", text, count=1),
      f"seed 0's loss_{ARTICLE.steps[0]} is -"),
     (lambda text: re.sub(r"\n1,", "\n0,", text, count=1),
-     "its seeds are not 0..4, each once, in order: 0, 0, 2, 3, 4"),
+     "its seeds are not 0..4, each once, in order: 0, 0, 2, 3, 4)"),  # all five: no "..."
     (lambda text: "\n".join(text.splitlines()[:3] + text.splitlines()[2:3] * 2) + "\n",
      "its seeds are not 0..2, each once, in order: 0, 0, 0"),
+    (lambda text: "\n".join(text.splitlines()[:3] + text.splitlines()[2:3] * 6) + "\n",
+     "its seeds are not 0..6, each once, in order: 0, 0, 0, 0, 0, ...)"),
     (lambda text: text.encode("utf-16").decode("latin-1"), "not UTF-8 text: byte 0 is 0xff"),
 ], ids=["a NaN", "infinite", "an accuracy above 1", "a negative loss", "a seed twice",
-        "one row repeated", "UTF-16"])
+        "one row repeated", "seven rows, five shown", "UTF-16"])
 def test_a_reference_file_whose_values_no_log_prints_is_one_line(change, complaint, tmp_path):
     """Issue 33: a NaN, or one row repeated 100 times, was read and reported as the reference."""
     bad = tmp_path / "reference.csv"
