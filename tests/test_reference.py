@@ -566,3 +566,23 @@ def test_build_refuses_a_run_without_its_10000_image_line(tmp_path):
         reference_runs.build(tmp_path / "logs", tmp_path / "out.csv", runs=3)
     assert str(refused.value) == (f"{log}: not a whole run of the default settings (the "
                                   "article's logged steps and both test lines)")
+
+
+def test_a_reference_file_missing_or_of_other_columns_is_named(tmp_path):
+    with pytest.raises(reference_runs.ReferenceError) as refused:
+        reference_runs.load(tmp_path / "none.csv")
+    assert str(refused.value) == (f"{tmp_path / 'none.csv'}: cannot be read (No such file or "
+                                  "directory)")
+    text = reference_text(made_up_reference(runs=3))
+    for changed in (text.replace("test_accuracy_all", "test_accuracy_10000", 1),  # a header
+                    text.replace("\n1,", "\n1,0.5,", 1)):  # a row one longer than the header
+        (tmp_path / "other.csv").write_text(changed, encoding="utf-8")
+        with pytest.raises(reference_runs.ReferenceError) as refused:
+            reference_runs.load(tmp_path / "other.csv")
+        assert str(refused.value).startswith(f"{tmp_path / 'other.csv'}: not a reference file (")
+    (tmp_path / "other.csv").write_text(text.replace("test_accuracy_all", "x", 1),
+                                        encoding="utf-8")
+    with pytest.raises(reference_runs.ReferenceError) as refused:
+        reference_runs.load(tmp_path / "other.csv")
+    assert str(refused.value) == (f"{tmp_path / 'other.csv'}: not a reference file (not the "
+                                  "reference columns)")
