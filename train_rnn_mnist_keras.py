@@ -57,14 +57,44 @@ def RNN(keras, num_hidden):
     ])
 
 
-def start_as_the_article(model, seed, num_hidden):
-    """The article graph's initial weights for the seed, in Keras' layout."""
-    weights = article_start.initial_weights_in_a_child(seed, num_hidden)
+def load_article_weights(model, weights):
+    """The article graph's four variables ({checkpoint name: array}) into the Keras model, the
+    LSTM's mapped into Keras' layout (rnn_mnist/lstm_layouts.py)."""
     lstm = lstm_layouts.keras_from_article(weights["rnn/basic_lstm_cell/kernel"],
                                            weights["rnn/basic_lstm_cell/bias"])
     lstm_layer, dense_layer = model.layers
     lstm_layer.set_weights([lstm["kernel"], lstm["recurrent_kernel"], lstm["bias"]])
     dense_layer.set_weights([weights["Variable"], weights["Variable_1"]])
+
+
+def cost_and_optimizer(keras, model, learning_rate):
+    """The article's cost and optimizer: the mean softmax cross-entropy of the logits, and
+    tf.train.AdamOptimizer's defaults (Keras' own epsilon is 1e-7); its accuracy."""
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate,
+                                                  beta_1=0.9, beta_2=0.999, epsilon=1e-8),
+                  loss=keras.losses.CategoricalCrossentropy(from_logits=True),
+                  metrics=["categorical_accuracy"])
+
+
+def train(model, mnist, args):
+    """The article's loop: measured on the batch just trained on, after its update."""
+    step = 1
+    while step * args.batch_size < args.training_iters:
+        batch_x, batch_y = mnist.train.next_batch(args.batch_size)
+        batch_x = batch_x.reshape((args.batch_size, NUM_ROWS, NUM_PIXELS))
+        model.train_on_batch(batch_x, batch_y)
+        if step % args.display_step == 0:
+            loss, acc = model.test_on_batch(batch_x, batch_y)
+            print(format_log_line(step, loss, acc), flush=True)
+        step += 1
+
+
+def test(model, mnist, test_len):
+    """The article's test line, on the first test_len test images, then all of them."""
+    test_data = mnist.test.images.reshape((-1, NUM_ROWS, NUM_PIXELS))
+    right = np.argmax(model.predict_on_batch(test_data), 1) == np.argmax(mnist.test.labels, 1)
+    print(format_test_line(np.float32(right[:test_len].mean())), flush=True)
+    print(format_full_test_line(mnist.test.num_examples, np.float32(right.mean())), flush=True)
 
 
 def main(argv=None):
@@ -91,29 +121,11 @@ def main(argv=None):
 
     model = RNN(keras, args.num_hidden)
     if args.same_start:
-        start_as_the_article(model, args.seed, args.num_hidden)
-    # The article's cost and optimizer: the mean softmax cross-entropy of the logits, and
-    # tf.train.AdamOptimizer's defaults (Keras' own epsilon is 1e-7).
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=args.learning_rate,
-                                                  beta_1=0.9, beta_2=0.999, epsilon=1e-8),
-                  loss=keras.losses.CategoricalCrossentropy(from_logits=True),
-                  metrics=["categorical_accuracy"])
-
-    # The article's loop: measured on the batch just trained on, after its update.
-    step = 1
-    while step * args.batch_size < args.training_iters:
-        batch_x, batch_y = mnist.train.next_batch(args.batch_size)
-        batch_x = batch_x.reshape((args.batch_size, NUM_ROWS, NUM_PIXELS))
-        model.train_on_batch(batch_x, batch_y)
-        if step % args.display_step == 0:
-            loss, acc = model.test_on_batch(batch_x, batch_y)
-            print(format_log_line(step, loss, acc), flush=True)
-        step += 1
-
-    test_data = mnist.test.images.reshape((-1, NUM_ROWS, NUM_PIXELS))
-    right = np.argmax(model.predict_on_batch(test_data), 1) == np.argmax(mnist.test.labels, 1)
-    print(format_test_line(np.float32(right[:args.test_len].mean())), flush=True)
-    print(format_full_test_line(mnist.test.num_examples, np.float32(right.mean())), flush=True)
+        load_article_weights(model, article_start.initial_weights_in_a_child(args.seed,
+                                                                             args.num_hidden))
+    cost_and_optimizer(keras, model, args.learning_rate)
+    train(model, mnist, args)
+    test(model, mnist, args.test_len)
 
 
 if __name__ == "__main__":

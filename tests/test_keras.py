@@ -10,9 +10,11 @@ import sys
 import numpy as np
 import pytest
 
+import export_page_model
 import input_data
 import predict_digit
-from conftest import (COMMITTED_MODEL, ROOT, TINY_RUN_FLAGS, decoded, model_in, run_script)
+from conftest import (COMMITTED_MODEL, ROOT, TINY_RUN_FLAGS, decoded, model_in, run_script,
+                      uninterrupted_stdout)
 from rnn_mnist import checkpoints
 from rnn_mnist.log_lines import parse_log_text
 
@@ -30,14 +32,13 @@ def same_start_logs(tiny_npz, tmp_path_factory):
     folder = tmp_path_factory.mktemp("keras")
     flags = ["--data", tiny_npz, *TINY_RUN_FLAGS]
     keras = run_script("train_rnn_mnist_keras.py", *flags, "--same-start", cwd=folder)
-    article = run_script("train_rnn_mnist.py", *flags, cwd=folder)
-    assert keras.returncode == 0 and article.returncode == 0, keras.stderr + article.stderr
-    return keras, article
+    assert keras.returncode == 0, keras.stderr
+    return keras, uninterrupted_stdout(flags, folder)
 
 
 def test_from_the_articles_start_keras_logs_the_articles_steps_and_tests(same_start_logs):
     keras, article = same_start_logs
-    ours, theirs = (parse_log_text(run.stdout, "a log") for run in (keras, article))
+    ours, theirs = (parse_log_text(text, "a log") for text in (keras.stdout, article))
     assert ours.steps == theirs.steps == list(range(2, 21, 2))
     np.testing.assert_allclose(ours.losses, theirs.losses, rtol=0, atol=LOSS_TOLERANCE)
     assert ours.accuracies == theirs.accuracies
@@ -45,7 +46,7 @@ def test_from_the_articles_start_keras_logs_the_articles_steps_and_tests(same_st
                                                              theirs.full_test_accuracy)
     # Each line in the article's format: a line of one is read back as a line of the other.
     assert [line.split(" / loss: ")[0] for line in keras.stdout.splitlines()] == [
-        line.split(" / loss: ")[0] for line in article.stdout.splitlines()]
+        line.split(" / loss: ")[0] for line in article.splitlines()]
 
 
 def test_its_stderr_names_the_seed_the_data_and_the_start(same_start_logs, tiny_npz):
@@ -62,7 +63,7 @@ def test_from_keras_own_start_it_learns_but_logs_another_run(same_start_logs, ti
     assert own.returncode == 0, own.stderr
     assert own.stderr.endswith("Keras's initial weights\n")
     ours, theirs = (parse_log_text(text, "a log") for text in (own.stdout,
-                                                                same_start_logs[1].stdout))
+                                                                same_start_logs[1]))
     assert ours.steps == theirs.steps and ours.losses != theirs.losses
     assert ours.losses[-1] < ours.losses[0]
 
@@ -71,15 +72,12 @@ KERAS_PROBABILITIES = """
 import sys
 import numpy as np
 import train_rnn_mnist_keras as script
-from rnn_mnist import lstm_layouts
 import keras
 saved = np.load(sys.argv[1])
-model = script.RNN(keras, saved["weight"].shape[0])
-lstm = lstm_layouts.keras_from_article(saved["kernel"], saved["bias"])
-model.layers[0].set_weights([lstm["kernel"], lstm["recurrent_kernel"], lstm["bias"]])
-model.layers[1].set_weights([saved["weight"], saved["dense_bias"]])
+model = script.RNN(keras, saved["Variable"].shape[0])
+script.load_article_weights(model, saved)
 np.save(sys.argv[2], keras.ops.convert_to_numpy(keras.ops.softmax(
-    model.predict_on_batch(saved["images"]))))
+    model.predict_on_batch(np.load(sys.argv[3])))))
 """
 
 
@@ -88,12 +86,12 @@ def test_the_articles_trained_weights_mapped_read_every_test_image_as_its_graph(
     """web/model.js's weights, the default run's, in Keras 3 and in the article's graph: the ten
     probabilities of each of the 10,000 test images within 1e-5."""
     model = model_in(COMMITTED_MODEL)
-    images = mnist_arrays["x_test"].astype(np.float32) / 255.0
-    np.savez(tmp_path / "weights.npz", images=images, kernel=decoded(model, "kernel"),
-             bias=decoded(model, "bias"), weight=decoded(model, "weightOut"),
-             dense_bias=decoded(model, "biasOut"))
+    np.savez(tmp_path / "weights.npz", **{name: decoded(model, key) for key, name in
+                                          export_page_model.VARIABLES.items()})
+    np.save(tmp_path / "images.npy", mnist_arrays["x_test"].astype(np.float32) / 255.0)
     result = subprocess.run([sys.executable, "-c", KERAS_PROBABILITIES,
-                             str(tmp_path / "weights.npz"), str(tmp_path / "keras.npy")],
+                             str(tmp_path / "weights.npz"), str(tmp_path / "keras.npy"),
+                             str(tmp_path / "images.npy")],
                             cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert result.returncode == 0, result.stderr
