@@ -270,3 +270,21 @@ def trained_article_checkpoint(tmp_path_factory):
     """The article's default run (seed 0) on the embedded MNIST, trained here and kept with
     --save-dir. A minute on 2 cores: for slow tests only."""
     return saved_run(tmp_path_factory, "article", [])
+
+
+def figure_drawn_by(monkeypatch, draw, *args):
+    """The matplotlib figure that `draw(*args)` made and saved, kept from plt.close() so that a
+    test can look at what it holds."""
+    import matplotlib.pyplot as plt
+
+    kept = []
+    monkeypatch.setattr(plt, "close", kept.append)
+    draw(*args)
+    return kept[0]
+
+
+def font_points(name):
+    """A named font size ("small") in points, as matplotlib reckons it."""
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(size=name).get_size_in_points()

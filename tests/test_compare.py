@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 import compare_with_article as compare
-from conftest import ROOT, run_script
+from conftest import ROOT, figure_drawn_by, font_points, run_script
 from rnn_mnist import log_lines
 
 ARTICLE = log_lines.parse_log(ROOT / "data" / "article_log.txt")
@@ -426,12 +426,7 @@ def test_the_whole_report_is_as_the_reader_sees_it(logs, report, tmp_path, monke
 
 def drawn_figure(monkeypatch, path, runs, reference=None):
     """plot_curves()'s figure, kept from plt.close() to be looked at."""
-    import matplotlib.pyplot as plt
-
-    kept = []
-    monkeypatch.setattr(plt, "close", kept.append)
-    compare.plot_curves(ARTICLE, runs, path, reference)
-    return kept[0]
+    return figure_drawn_by(monkeypatch, compare.plot_curves, ARTICLE, runs, path, reference)
 
 
 def artists(axis):
@@ -486,18 +481,12 @@ def test_the_plot_draws_the_article_the_runs_and_the_reference_bands(tmp_path, m
         assert all(band.get_linewidth()[0] == 0 for band in axis.collections[:2])
         assert axis.xaxis.get_gridlines()[0].get_alpha() == 0.3
         assert axis.get_legend().get_texts()[0].get_fontsize() == pytest.approx(
-            plt_font_size("small"))
+            font_points("small"))
     assert figure.axes[1].get_ylim()[1] == 1.0
     assert figure._suptitle.get_text() == ("LSTM reading MNIST rows: the article's log vs 3 runs "
                                            "of this reproduction")
     with Image.open(tmp_path / "plot.png") as image:
         assert image.size == (1200, 450)
-
-
-def plt_font_size(name):
-    from matplotlib.font_manager import FontProperties
-
-    return FontProperties(size=name).get_size_in_points()
 
 
 def test_a_plot_of_two_runs_draws_their_spread(tmp_path, monkeypatch):

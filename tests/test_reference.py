@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import compare_with_article as compare
-from conftest import ROOT, run_script
+from conftest import ROOT, figure_drawn_by, font_points, run_script
 from rnn_mnist import log_lines, reference_runs
 from rnn_mnist.reference_runs import bands, percentile_of, steps_within, wilson_interval
 
@@ -265,16 +265,6 @@ def test_a_bad_reference_file_is_one_line(tmp_path):
 # The report's pictures and its command line
 
 
-def drawn(monkeypatch, draw, *args):
-    """The figure a draw_* function made, kept from plt.close() to be looked at."""
-    import matplotlib.pyplot as plt
-
-    kept = []
-    monkeypatch.setattr(plt, "close", kept.append)
-    draw(*args)
-    return kept[0]
-
-
 def outline(collection):
     """The heights along a filled band's outline (its lower edge and back along its upper)."""
     return frozenset(np.round(collection.get_paths()[0].vertices[:, 1], 6))
@@ -287,7 +277,7 @@ def test_the_bands_picture_draws_the_articles_log_over_the_runs_percentiles(monk
 
     reference = made_up_reference(runs=40)
     path = tmp_path / "bands.png"
-    figure = drawn(monkeypatch, reference_runs.draw_bands, reference, ARTICLE, path)
+    figure = figure_drawn_by(monkeypatch, reference_runs.draw_bands, reference, ARTICLE, path)
     blue, red = "#1f77b4", "#d62728"
     assert len(figure.axes) == 2
     left, right = (axis.get_position() for axis in figure.axes)
@@ -313,7 +303,7 @@ def test_the_bands_picture_draws_the_articles_log_over_the_runs_percentiles(monk
         assert [text.get_text() for text in axis.get_legend().get_texts()] == [
             "our 40 runs: 5-95%", "25-75%", "median", "the article's run"]
         assert axis.get_legend().get_texts()[0].get_fontsize() == pytest.approx(
-            font_size("small"))
+            font_points("small"))
         assert axis.get_xlabel() == "training step"
         assert axis.get_ylabel() == f"{name} on the batch just trained on"
         assert axis.get_ylim() == (0, top)
@@ -331,7 +321,7 @@ def test_the_accuracy_picture_counts_the_runs_by_test_figure_beside_the_publishe
 
     reference = made_up_reference(runs=40)
     path = tmp_path / "accuracy.png"
-    figure = drawn(monkeypatch, reference_runs.draw_accuracies, reference, path)
+    figure = figure_drawn_by(monkeypatch, reference_runs.draw_accuracies, reference, path)
     counts, histogram = figure.axes
     assert histogram.get_position().x0 > counts.get_position().x1  # side by side
     right = np.round(reference.test_accuracy * 128).astype(int)
@@ -350,7 +340,7 @@ def test_the_accuracy_picture_counts_the_runs_by_test_figure_beside_the_publishe
         "the article (2017): 126/128", "aymericdamien, rnn.rnn (2016): 125/128",
         "aymericdamien, static_rnn (2017): 123/128"]
     assert legend._loc == 2  # upper left
-    assert legend.get_texts()[0].get_fontsize() == pytest.approx(font_size("small"))
+    assert legend.get_texts()[0].get_fontsize() == pytest.approx(font_points("small"))
     assert counts.get_xlabel() == "test images right, of the first 128 (the article's figure)"
     assert histogram.get_xlabel() == "accuracy on all 10,000 test images"
     assert counts.get_ylabel() == histogram.get_ylabel() == "runs"
@@ -362,12 +352,6 @@ def test_the_accuracy_picture_counts_the_runs_by_test_figure_beside_the_publishe
     assert figure._suptitle.get_text() == "Test accuracy of the 40 reference runs"
     with Image.open(path) as image:
         assert image.size == (792, 259)  # 11 x 3.6 inches at 72 dots an inch
-
-
-def font_size(name):
-    from matplotlib.font_manager import FontProperties
-
-    return FontProperties(size=name).get_size_in_points()
 
 
 def test_the_report_rewrites_its_part_of_the_page_and_both_pictures(monkeypatch, tmp_path):
