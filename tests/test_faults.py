@@ -534,8 +534,8 @@ def test_windows_refusal_to_open_a_folder_is_named_and_other_refusals_are_the_sy
     (tmp_path / "folder").mkdir()
     (tmp_path / "file").write_bytes(b"")
 
-    def refused(path, flags, mode):
-        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+    def refused(path, flags, mode, error=errno.EACCES):
+        raise OSError(error, os.strerror(error), str(path))
 
     monkeypatch.setattr(safe_files.os, "open", refused)
     with pytest.raises(safe_files.NotOwnFile) as named:
@@ -543,8 +543,8 @@ def test_windows_refusal_to_open_a_folder_is_named_and_other_refusals_are_the_sy
     assert str(named.value) == "a folder, not a file"
     with pytest.raises(PermissionError):
         safe_files.open_own_file(tmp_path / "file", os.O_RDONLY)
-    monkeypatch.setattr(safe_files.os, "open", lambda path, flags, mode: (_ for _ in ()).throw(
-        OSError(errno.ENXIO, "No such device or address")))  # a FIFO with no reader
+    monkeypatch.setattr(safe_files.os, "open", lambda path, flags, mode: refused(
+        path, flags, mode, errno.ENXIO))  # a FIFO opened for writing, with no reader
     with pytest.raises(safe_files.NotOwnFile) as named:
         safe_files.open_own_file(tmp_path / "file", os.O_WRONLY)
     assert str(named.value) == "not a regular file"
