@@ -1,9 +1,14 @@
 """make study: its SEEDS and JOBS are checked first; seeds run JOBS at a time with the same logs."""
 
+import json
+import re
+import shlex
 import subprocess
+import sys
 
 import pytest
 
+import tasks
 import train_rnn_mnist as trm
 from conftest import MAKE_PROG, ROOT, make, run_main
 from rnn_mnist import safe_files
@@ -149,3 +154,188 @@ def test_an_earlier_study_is_replaced_only_once_this_one_succeeds(tiny_npz, tmp_
         (runs / ".study").read_text(encoding="utf-8").split())
     # The comparison got the logs as one word, which it expanded: 2 runs.
     assert "article vs 2 runs" in result.stdout
+
+
+# The study's order of work, with seeds that take a moment rather than a training's seconds: a
+# stand-in for the venv's Python runs "train_rnn_mnist.py ARGS --seed S" and
+# "compare_with_article.py ..." as the study calls them, and says what it was given.
+STAND_IN = r'''
+import json, os, sys, time
+from pathlib import Path
+script, *args = sys.argv[1:]
+record = Path(os.environ["STAND_IN_RECORD"])
+if script == "compare_with_article.py":
+    (record / "compared.json").write_text(json.dumps([os.getcwd(), script, *args]))
+    sys.exit(int(os.environ.get("STAND_IN_COMPARE_STATUS", "0")))
+seed = args[args.index("--seed") + 1]
+
+
+def wait_for_group(mark):
+    """Mark this seed, then wait until each seed of its group of STAND_IN_JOBS has the mark."""
+    group = int(os.environ.get("STAND_IN_JOBS", "1"))
+    first = int(seed) // group * group
+    (record / f"{seed}.{mark}").touch()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not all(
+            (record / f"{other}.{mark}").exists() for other in range(first, first + group)):
+        time.sleep(0.01)
+
+
+# Between the two waits every seed of its group is running: the count is the group's.
+(record / f"{seed}.running").touch()
+wait_for_group("arrived")
+running = len(list(record.glob("*.running")))
+wait_for_group("counted")
+(record / f"{seed}.seen").write_text(str(running))
+sys.stdout.write(f"the log of seed {seed}: {' '.join(args)}\n")
+sys.stderr.write(f"the stderr of seed {seed}\n")
+sys.stdout.flush()
+if seed == os.environ.get("STAND_IN_WAITS"):  # until the study has seen seed 0 end
+    deadline = time.monotonic() + 60
+    while not Path(os.environ["STAND_IN_UNTIL"]).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+(record / f"{seed}.running").unlink()
+sys.exit(int(os.environ.get(f"STAND_IN_STATUS_{seed}", "0")))
+'''
+
+
+@pytest.fixture
+def stand_in_seeds(tmp_path, monkeypatch):
+    """tasks.study's Python, standing in; returns the folder where it records what it did."""
+    record = tmp_path / "record"
+    record.mkdir()
+    python = tmp_path / "python"
+    python.write_text(f"#!{sys.executable}\n{STAND_IN}", encoding="utf-8")
+    python.chmod(0o755)
+    monkeypatch.setattr(tasks, "run_python", lambda: python)
+    monkeypatch.setattr(tasks, "available_memory", lambda: 64 * 2**30)
+    monkeypatch.setenv("STAND_IN_RECORD", str(record))
+    return record
+
+
+def study_files_in(runs):
+    return sorted(path.name for path in runs.iterdir())
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_study_runs_each_seed_jobs_at_a_time_and_compares_their_logs(
+        jobs, stand_in_seeds, tmp_path, monkeypatch, capsys):
+    record, runs = stand_in_seeds, tmp_path / "runs"
+    runs.mkdir()
+    earlier = ("seed-0.log", "seed-4.log", "seed-4.err", "seed-4.time", "seed-4.log.tmp")
+    for name in earlier:
+        (runs / name).write_text("the previous study\n", encoding="utf-8")
+    (runs / ".study").write_text("".join(f"{name}\n" for name in earlier), encoding="utf-8")
+    (runs / "seed-notes.txt").write_text("the user's notes\n", encoding="utf-8")
+    monkeypatch.setenv("STAND_IN_JOBS", str(jobs))
+    assert tasks.main(["study", f"RUNS={runs}", "SEEDS=4", f"JOBS={jobs}",
+                       "ARGS=--training-iters 2560 'a b'"]) == 0
+    out, err = capsys.readouterr()
+    # JOBS seeds ran at once, never more.
+    assert [(record / f"{seed}.seen").read_text() for seed in range(4)] == [str(jobs)] * 4
+    made = [f"seed-{seed}.{kind}" for seed in range(4) for kind in ("err", "log", "time")]
+    assert study_files_in(runs) == sorted([".lock", ".study", "seed-notes.txt", "times.txt",
+                                           *made])
+    for seed in range(4):
+        assert (runs / f"seed-{seed}.log").read_text(encoding="utf-8") == \
+            f"the log of seed {seed}: --training-iters 2560 a b --seed {seed}\n"
+        assert (runs / f"seed-{seed}.err").read_text(encoding="utf-8") == \
+            f"the stderr of seed {seed}\n"
+        assert re.fullmatch(rf"seed {seed}: \d+\.\d{{3}} s wall time\n",
+                            (runs / f"seed-{seed}.time").read_text(encoding="utf-8"))
+    # times.txt is the seeds' times in seed order; each was printed as its seed ended.
+    assert (runs / "times.txt").read_text(encoding="utf-8") == "".join(
+        (runs / f"seed-{seed}.time").read_text(encoding="utf-8") for seed in range(4))
+    printed = [line for line in out.splitlines() if line.startswith("seed ")]
+    assert sorted(printed) == (runs / "times.txt").read_text(encoding="utf-8").splitlines()
+    # The list names this study's files and the ones it may make, and none of the user's.
+    assert (runs / ".study").read_text(encoding="utf-8") == "".join(
+        f"{name}\n" for name in sorted([*made, *(f"seed-{seed}.log.tmp" for seed in range(4)),
+                                        "study.png", "times.txt"]))
+    assert json.loads((record / "compared.json").read_text()) == [
+        str(tasks.ROOT), "compare_with_article.py", str(runs / "seed-*.log"), "--plot",
+        str(runs / "study.png")]
+    lines = err.splitlines()
+    prog = f"{tasks.PROG} study"
+    assert lines[0] == f"{prog}: 4 seeds, {jobs} at a time"
+    started = [line for line in lines if " started (" in line]
+    assert [line.split(" started")[0] for line in started] == [
+        f"{prog}: seed {seed}" for seed in range(4)]
+    assert re.fullmatch(rf"{prog}: seed 0 started \(0 of 4 done, \d+ s\)", started[0])
+    done = [line for line in lines if " done (" in line]
+    assert [re.fullmatch(rf"{prog}: seed \d done \((\d) of 4 done, \d+ s\)", line)[1]
+            for line in done] == ["1", "2", "3", "4"]
+    assert lines[-1] == shlex.join([str(record.parent / "python"), "compare_with_article.py",
+                                    str(runs / "seed-*.log"), "--plot", str(runs / "study.png")])
+
+
+def test_a_study_ends_with_the_comparisons_status(stand_in_seeds, tmp_path, monkeypatch):
+    monkeypatch.setenv("STAND_IN_COMPARE_STATUS", "3")
+    assert tasks.main(["study", f"RUNS={tmp_path / 'runs'}", "SEEDS=1"]) == 3
+
+
+def test_a_failed_seed_starts_no_more_lets_the_running_finish_and_keeps_the_earlier_study(
+        stand_in_seeds, tmp_path, monkeypatch, capsys):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / "seed-5.log").write_text("the previous study\n", encoding="utf-8")
+    (runs / ".study").write_text("seed-5.log\n", encoding="utf-8")
+    monkeypatch.setenv("STAND_IN_STATUS_0", "1")
+    monkeypatch.setenv("STAND_IN_WAITS", "1")  # still running when seed 0 has failed
+    monkeypatch.setenv("STAND_IN_UNTIL", str(runs / "seed-0.err"))
+    assert tasks.main(["study", f"RUNS={runs}", "SEEDS=4", "JOBS=2"]) == 1
+    out, err = capsys.readouterr()
+    assert sorted(path.name for path in stand_in_seeds.glob("*.seen")) == ["0.seen", "1.seen"]
+    assert study_files_in(runs) == [".lock", ".study", "seed-0.err", "seed-1.err", "seed-1.log",
+                                    "seed-1.time", "seed-5.log"]
+    assert (runs / "seed-5.log").read_text(encoding="utf-8") == "the previous study\n"
+    assert "the stderr of seed 0\n" in err and "the stderr of seed 1" not in err
+    assert f"{tasks.PROG} study: seed 0 failed; its stderr is above and in " \
+           f"{runs / 'seed-0.err'}\n" in err
+    assert not (stand_in_seeds / "compared.json").exists() and "Verdict" not in out
+
+
+def test_ctrl_c_lets_the_running_seeds_end_starts_no_more_and_shows_no_stderr(
+        stand_in_seeds, tmp_path, monkeypatch, capsys):
+    runs = tmp_path / "runs"
+    sleep = tasks.time.sleep
+    interrupts = iter([KeyboardInterrupt])
+
+    def ctrl_c_once(seconds):
+        if (error := next(interrupts, None)) is not None:
+            raise error
+        sleep(seconds)
+
+    monkeypatch.setattr(tasks.time, "sleep", ctrl_c_once)
+    monkeypatch.setenv("STAND_IN_STATUS_0", "130")  # seed 0 stops; seed 1 had ended its run
+    assert tasks.main(["study", f"RUNS={runs}", "SEEDS=4", "JOBS=2"]) == 130
+    err = capsys.readouterr().err
+    assert study_files_in(runs) == [".lock", ".study", "seed-0.err", "seed-1.err", "seed-1.log",
+                                    "seed-1.time"]
+    assert "the stderr of seed" not in err and "failed" not in err
+    assert err.splitlines()[-1].endswith("the seeds that had finished replaced their logs in "
+                                         f"{runs}; nothing else there was removed")
+
+
+@pytest.mark.parametrize("made", ["seed-1.log.tmp", "seed-1.time", "times.txt"])
+def test_a_file_of_the_study_that_cannot_be_written_ends_it_in_one_line(
+        made, stand_in_seeds, tmp_path, capsys):
+    runs = tmp_path / "runs"
+    (runs / made).mkdir(parents=True)  # a folder where the study writes a file
+    (runs / ".study").write_text(f"{made}\n", encoding="utf-8")
+    status = tasks.main(["study", f"RUNS={runs}", "SEEDS=2", "JOBS=1"])
+    err = capsys.readouterr().err
+    prog = f"{tasks.PROG} study"
+    if made == "times.txt":
+        assert status == 2 and err.splitlines()[-1] == \
+            f"{prog}: {runs / 'times.txt'} cannot be written (Is a directory)"
+        return
+    assert status == 1 and not (runs / "seed-1.log").exists()
+    assert (runs / "seed-0.log").exists() and not (runs / "times.txt").exists()
+    if made == "seed-1.log.tmp":
+        assert err.splitlines()[-1] == \
+            f"{prog}: {runs / 'seed-1.log'}.tmp cannot be written (Is a directory)"
+    else:
+        assert err.splitlines()[-1] == \
+            f"{prog}: seed 1's files in {runs} cannot be written (Is a directory)"
+        assert sorted(path.name for path in runs.glob("seed-1*")) == ["seed-1.err", "seed-1.time"]
