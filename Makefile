@@ -3,6 +3,8 @@
 # make predict, make compare, make export-page - predict_digit.py, compare_with_article.py,
 #              export_page_model.py with ARGS, in the venv
 # make keras - the article's run written in Keras 3 (train_rnn_mnist_keras.py) with ARGS
+# make export - the kept model as .keras, SavedModel, ONNX and PyTorch files, each checked
+#              (rnn_mnist/exports.py with ARGS; tf2onnx, onnxruntime and torch installed on demand)
 # make test  - the same set-up and the tests' tools, then the test suite (slow tests skipped)
 # make notebook - the article's notebook, train_rnn_mnist.ipynb, in Jupyter (installed on demand)
 # make tensorboard - TensorBoard (installed on demand) on LOGDIR, a run's --logdir (runs/tb)
@@ -17,6 +19,7 @@
 #              (WHOLE=1: the whole fast suite and the 30 random-moment stops as macOS too)
 # make test-page - the browser page's tests in headless Chromium (Selenium installed on demand;
 #              the browser is the system's: apt-get install chromium chromium-driver)
+# make test-export - the exports' tests, with their packages installed on demand
 # make demo  - the browser page, web/index.html, opened in the system's browser
 # make mutate - mutmut's mutation run over the newer plain-Python modules, with each one's score
 #              (tests/MUTATION.md; over an hour on 2 cores; not part of make test)
@@ -35,7 +38,7 @@ SETTINGS := ARGS SEEDS JOBS RUNS LOGDIR BENCH_QUICK BENCH_OUTPUT WHOLE
 $(foreach name,$(SETTINGS),$(if $(filter undefined,$(origin $(name))),,\
   $(eval override $(name) := $$(value $(name)))$(eval export $(name))))
 
-TARGETS := run predict compare export-page keras test test-slow study reference notebook tensorboard bench test-platforms test-page demo mutate lock clean
+TARGETS := run predict compare export-page keras export test test-slow study reference notebook tensorboard bench test-platforms test-page test-export demo mutate lock clean
 .PHONY: $(TARGETS)
 
 $(TARGETS):

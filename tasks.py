@@ -7,10 +7,10 @@
     py tasks.py test                         # the test suite (slow tests skipped)
     py tasks.py study SEEDS=100 JOBS=2       # the article's run with seeds 0..99, compared
 
-Commands: run, predict, compare, export-page, keras, test, test-slow, test-platforms, test-page,
-demo, study, reference, notebook, tensorboard, bench, mutate, lock, clean.
+Commands: run, predict, compare, export-page, keras, export, test, test-slow, test-platforms,
+test-page, test-export, demo, study, reference, notebook, tensorboard, bench, mutate, lock, clean.
 Settings, as NAME=VALUE words or in the environment (the Makefile exports make's own): ARGS
-(the flags of the trainer, or of the script that predict, compare, export-page and keras run), SEEDS
+(the flags of the trainer, or of what predict, compare, export-page, keras and export run), SEEDS
 (10), JOBS (the number of cores, lowered to what the memory holds), RUNS (runs), LOGDIR
 (runs/tb), BENCH_QUICK, BENCH_OUTPUT (bench/results.md; runs/bench-quick.md with BENCH_QUICK),
 WHOLE (test-platforms: the whole suite as macOS, not only its platform-sensitive part).
@@ -20,9 +20,9 @@ never run as shell text.
 
 `run` keeps the model it trains in runs/article, where predict and export-page look for it.
 The first command makes .venv with the locked set (requirements.txt, every package pinned with
-its hashes; the tests, the page's tests, the notebook, TensorBoard and the bench each have a
-lock of their own that holds it too), installed by uv, which it brings into a venv of its own,
-or by pip where uv cannot be had. A lock that changes is installed again. `make lock`
+its hashes; the tests, the page's tests, the notebook, TensorBoard, the bench and the export each
+have a lock of their own that holds it too), installed by uv, which it brings into a venv of its
+own, or by pip where uv cannot be had. A lock that changes is installed again. `make lock`
 regenerates the locks.
 Everything this script prints goes to stderr, so that `make run > run.log` holds the log
 alone. It needs nothing but Python's standard library.
@@ -100,6 +100,9 @@ LOCKS = {
     "requirements/mutate.txt": ["requirements/run.in", "requirements/test.in",
                                 "requirements/mutate.in"],
     "requirements/bench.txt": ["requirements/run.in", "requirements/bench.in"],
+    "requirements/export.txt": ["requirements/run.in", "requirements/export.in"],
+    "requirements/test-export.txt": ["requirements/run.in", "requirements/test.in",
+                                     "requirements/export.in"],
     "requirements/uv.txt": ["requirements/uv.in"],  # uv itself, which installs the others
 }
 UV_VENV = VENV / "uv"  # a venv of its own, so that .venv holds the locked set alone
@@ -381,6 +384,14 @@ export_page = script_command("export_page_model.py")
 keras = script_command("train_rnn_mnist_keras.py")  # the article's run in Keras 3 (docs/keras.md)
 
 
+def export(settings, extra):
+    """The kept model (or ARGS' --checkpoint) as a .keras file, a SavedModel, ONNX and a PyTorch
+    state_dict, each checked (rnn_mnist/exports.py); tf2onnx, onnxruntime and torch installed
+    for this command only."""
+    python = installed("requirements/export.txt", " (torch and ONNX: a few minutes, once)")
+    return show_and_call(python, "-m", "rnn_mnist.exports", *args_words(settings), *extra)
+
+
 def test(settings, extra, slow=False):
     """The linter over the code (pyproject.toml's [tool.ruff]), then the suite, spread over the
     cores; with slow, only the slow tests."""
@@ -423,6 +434,14 @@ def test_page(settings, extra):
     python = installed("requirements/page.txt")
     return show_and_call(python, "-m", "pytest", "--browser", "-m", "browser",
                          "tests/test_page.py", *extra)
+
+
+def test_export(settings, extra):
+    """The exports' tests with their packages (test_export.py; without them, make test skips
+    the ones that need them), the slow ones too."""
+    python = installed("requirements/test-export.txt")
+    return show_and_call(python, "-m", "pytest", "--export", "--runslow", "tests/test_export.py",
+                         *extra)
 
 
 def demo(settings, extra):
@@ -904,9 +923,10 @@ def clean(settings, extra):
 
 
 COMMANDS = {"run": run, "predict": predict, "compare": compare, "export-page": export_page,
-            "keras": keras,
+            "keras": keras, "export": export,
             "test": test, "test-slow": test_slow, "test-platforms": test_platforms,
-            "test-page": test_page, "demo": demo, "study": study, "reference": reference,
+            "test-page": test_page, "test-export": test_export, "demo": demo, "study": study,
+            "reference": reference,
             "notebook": notebook, "tensorboard": tensorboard, "bench": bench, "lock": lock,
             "mutate": mutate, "clean": clean}
 

@@ -8,7 +8,7 @@ the same Adam, the same batches from input_data.py and the same log lines as tra
 which stays the article's run: this is a second script, to read beside it.
 
 With --same-start the weights start as the article's graph starts them for --seed (made in a
-Python of its own, rnn_mnist/article_start.py) and are mapped into Keras' layout
+Python of its own, rnn_mnist/article_graph.py) and are mapped into Keras' layout
 (rnn_mnist/lstm_layouts.py): the log then follows the article script's, apart from float
 rounding, which grows over the run.
 """
@@ -17,7 +17,7 @@ import argparse
 import os
 import sys
 
-from rnn_mnist import article_start, lstm_layouts, tensorflow_v1
+from rnn_mnist import article_graph, lstm_layouts, tensorflow_v1
 import numpy as np
 
 import input_data
@@ -121,8 +121,11 @@ def main(argv=None):
 
     model = RNN(keras, args.num_hidden)
     if args.same_start:
-        load_article_weights(model, article_start.initial_weights_in_a_child(args.seed,
-                                                                             args.num_hidden))
+        try:
+            start = article_graph.initial_weights_in_a_child(args.seed, args.num_hidden)
+        except article_graph.ArticleGraphError as error:
+            fail(PROG, f"the article's initial weights could not be made: {error}")
+        load_article_weights(model, start)
     cost_and_optimizer(keras, model, args.learning_rate)
     train(model, mnist, args)
     test(model, mnist, args.test_len)

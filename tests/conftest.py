@@ -32,6 +32,9 @@ def pytest_addoption(parser):
                      help="also run the tests marked slow (the article's full 781-step run)")
     parser.addoption("--browser", action="store_true", default=False,
                      help="also run the tests marked browser: the page in headless Chromium")
+    parser.addoption("--export", action="store_true", default=False,
+                     help="also run the tests marked export: the exports' files, written with "
+                     "tf2onnx, onnxruntime and torch (make test-export installs them)")
     parser.addoption("--page-screenshots", type=Path, metavar="DIR",
                      help="with --browser, save the page's screenshots there (docs/ for the "
                      "README's)")
@@ -41,6 +44,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: a full training run; skipped unless --runslow")
     config.addinivalue_line("markers", "browser: the page in a real browser; skipped unless "
                             "--browser (make test-page)")
+    config.addinivalue_line("markers", "export: the exports' files, with their packages; "
+                            "skipped unless --export (make test-export)")
     config.addinivalue_line("markers", "trains: a training run of a few seconds or more (the "
                             "test's or its fixture's), left out of make mutate (tests/MUTATION.md)")
 
@@ -64,15 +69,17 @@ def pytest_collection_modifyitems(config, items):
     skips = {"slow": None if config.getoption("--runslow") else
              pytest.mark.skip(reason="slow: run with --runslow (make test-slow)"),
              "browser": None if config.getoption("--browser") else
-             pytest.mark.skip(reason="browser: run with --browser (make test-page)")}
+             pytest.mark.skip(reason="browser: run with --browser (make test-page)"),
+             "export": None if config.getoption("--export") else
+             pytest.mark.skip(reason="export: run with --export (make test-export)")}
     config.stash[COLLECTED] = list(items)
     for item in items:
         if TRAINING_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.trains)
         if "slow" in item.keywords and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT))
-        for marker, skip in skips.items():
-            if skip is not None and marker in item.keywords:
+        for marker, skip in skips.items():  # by marker: a parameter's id "export" is a keyword
+            if skip is not None and item.get_closest_marker(marker) is not None:
                 item.add_marker(skip)
 
 

@@ -364,7 +364,15 @@ TEST_LOCK = ("installed", "requirements/test.txt", "")
     (["compare"], [RUN_LOCK, ("py:requirements.txt", "compare_with_article.py", "-n", "0", "-x")]),
     (["export-page"], [RUN_LOCK, ("py:requirements.txt", "export_page_model.py", "-n", "0", "-x")]),
     (["keras"], [RUN_LOCK, ("py:requirements.txt", "train_rnn_mnist_keras.py", "-n", "0", "-x")]),
-], ids=["test", "test-slow", "test-page", "predict", "compare", "export-page", "keras"])
+    (["export", "ARGS=--formats onnx"], [
+        ("installed", "requirements/export.txt", " (torch and ONNX: a few minutes, once)"),
+        ("py:requirements/export.txt", "-m", "rnn_mnist.exports", "--formats", "onnx", "-n", "0",
+         "-x")]),
+    (["test-export"], [("installed", "requirements/test-export.txt", ""),
+                       ("py:requirements/test-export.txt", "-m", "pytest", "--export",
+                        "--runslow", "tests/test_export.py", "-n", "0", "-x")]),
+], ids=["test", "test-slow", "test-page", "predict", "compare", "export-page", "keras", "export",
+        "test-export"])
 def test_each_command_installs_its_lock_and_runs_its_program(words, calls, ran):
     assert tasks.main([*words, "-n", "0", "-x"]) == 0
     assert ran == calls
