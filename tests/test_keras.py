@@ -13,9 +13,11 @@ import pytest
 import export_page_model
 import input_data
 import predict_digit
-from conftest import (COMMITTED_MODEL, ROOT, TINY_RUN_FLAGS, decoded, model_in, run_script,
+import train_rnn_mnist as trm
+from conftest import (COMMITTED_MODEL, ROOT, TINY_RUN_FLAGS, decoded, model_in, run_main,
+                      run_script,
                       uninterrupted_stdout)
-from rnn_mnist import checkpoints
+from rnn_mnist import checkpoints, log_drift
 from rnn_mnist.log_lines import parse_log_text
 
 # How far the two libraries' logged losses may be apart over 20 steps: measured 2026-12-07 on
@@ -105,3 +107,62 @@ def test_the_articles_trained_weights_mapped_read_every_test_image_as_its_graph(
     assert np.abs(keras - graph).max() < PROBABILITY_TOLERANCE
     assert np.array_equal(keras.argmax(1), graph.argmax(1))
     assert input_data.NUM_CLASSES == 10
+
+
+@pytest.mark.slow  # the article's whole run and the Keras script's, side by side
+def test_the_whole_run_from_the_same_start_drifts_by_rounding_alone():
+    """The default run and --same-start, 781 steps each: the losses within LOSS_TOLERANCE at every
+    logged step (4e-6 measured), the same accuracies at all 78 and the same test lines.
+    docs/keras.md's table and plot are rnn_mnist.log_drift's, over these two logs."""
+    keras = subprocess.Popen([sys.executable, "train_rnn_mnist_keras.py", "--same-start"],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    article = run_main(trm.main)  # meanwhile, in this process
+    out, err = keras.communicate(timeout=1100)
+    assert keras.returncode == 0 and article.returncode == 0, err
+    ours, theirs = (parse_log_text(text, name) for text, name in ((article.stdout, "article"),
+                                                                   (out, "keras")))
+    found = log_drift.drift(ours, theirs)
+    assert len(found["steps"]) == 78 and found["accuracy_steps"] == []
+    assert found["loss_differences"].max() <= LOSS_TOLERANCE
+    assert (ours.test_accuracy, ours.full_test_accuracy) == (theirs.test_accuracy,
+                                                             theirs.full_test_accuracy)
+
+
+def write_log(path, losses, accuracies, test=("0.96875", "0.9548")):
+    lines = [f"step: {10 * (row + 1)} / loss: {loss:.6f} / acc: {accuracy:.5f}"
+             for row, (loss, accuracy) in enumerate(zip(losses, accuracies))]
+    path.write_text("\n".join([*lines, f"Test Accuracy: {test[0]}",
+                               f"Test Accuracy (10000 images): {test[1]}"]) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_the_drift_table_gives_each_bands_largest_and_median_difference(tmp_path):
+    losses = np.linspace(2.0, 0.1, 78)
+    first = write_log(tmp_path / "a.log", losses, [0.5] * 78)
+    shifted = losses + np.where(np.arange(78) < 10, 3e-6, 0.0)
+    shifted[10] += 2e-6  # step 110
+    second = write_log(tmp_path / "b.log", shifted, [0.5] * 77 + [0.75])
+    result = run_main(log_drift.main, first, second, "--plot", tmp_path / "drift.png")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "| logged steps | largest loss difference | median |", "|---|---:|---:|",
+        "| 10-100 | 0.000003 | 0.000003 |", "| 110-200 | 0.000002 | 0.000000 |",
+        "| 210-400 | 0.000000 | 0.000000 |", "| 410-600 | 0.000000 | 0.000000 |",
+        "| 610-780 | 0.000000 | 0.000000 |", "accuracies differ at 1 of 78 logged steps: 780",
+        f"{first}: Test Accuracy 0.96875, 10000 images 0.9548",
+        f"{second}: Test Accuracy 0.96875, 10000 images 0.9548"]
+    assert (tmp_path / "drift.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_logs_of_other_steps_or_unreadable_are_refused_in_one_line(tmp_path):
+    first = write_log(tmp_path / "a.log", [1.0] * 3, [0.5] * 3)
+    second = write_log(tmp_path / "b.log", [1.0] * 2, [0.5] * 2)
+    result = run_main(log_drift.main, first, second)
+    assert result.returncode == 1 and result.stderr == (
+        f"python -m rnn_mnist.log_drift: error: {first} and {second} do not log the same steps\n")
+    result = run_main(log_drift.main, first, tmp_path / "none.log")
+    assert result.returncode == 1 and result.stderr == (
+        f"python -m rnn_mnist.log_drift: error: {tmp_path / 'none.log'}: cannot be read (No such "
+        "file or directory)\n")
