@@ -41,8 +41,9 @@ import numpy as np
 
 import input_data
 from input_data import NUM_CLASSES, NUM_PIXELS, NUM_ROWS
-from rnn_mnist.cli import (data_source, fail, full_flag_names, int_up_to, keep_output_printable,
-                           non_negative_int, positive_float32, positive_int, seed_value)
+from rnn_mnist.cli import (MAX_NUM_HIDDEN, check_data_fits, check_steps, data_source, fail,
+                           full_flag_names, int_up_to, keep_output_printable, non_negative_int,
+                           positive_float32, positive_int, seed_value)
 from rnn_mnist.log_lines import (format_full_test_line, format_log_line, format_test_line,
                                  format_timing)
 from rnn_mnist.stop_signals import exit_interrupted, held_stop_signals
@@ -50,9 +51,6 @@ from rnn_mnist.tensorflow_v1 import session_config, tf
 from rnn_mnist.timing import PhaseClock
 
 PROG = "train_rnn_mnist.py"
-# The kernel is (28 + units) x (4 * units) floats, and Adam keeps two more of it: 4096 units take
-# 0.8 GB; --num-hidden 100000 would need 480 GB and fail after minutes, so it is refused at once.
-MAX_NUM_HIDDEN = 4096
 
 
 def parse_args(argv=None):
@@ -100,10 +98,7 @@ def parse_args(argv=None):
         parser.error("--resume needs --save-dir, the folder to resume from")
     if args.resume and args.overwrite:
         parser.error("--resume continues the checkpoint that --overwrite would replace: not both")
-    if args.training_iters <= args.batch_size:
-        parser.error(f"--training-iters {args.training_iters} trains no step: the loop runs while "
-                     f"step * batch size < training iters, so it must exceed --batch-size "
-                     f"{args.batch_size}")
+    check_steps(parser, args)
     return args
 
 
@@ -227,12 +222,7 @@ def read_data(args):
     """The article's `mnist`, checked against the flags before TensorFlow loads."""
     mnist = input_data.read_data_sets(args.data, one_hot=True, seed=args.seed,
                                       verbose=args.verbose)
-    if mnist.train.num_examples < args.batch_size:
-        fail(PROG, f"--batch-size {args.batch_size} is more than the "
-             f"{mnist.train.num_examples} training images")
-    if mnist.test.num_examples < args.test_len:
-        fail(PROG, f"--test-len {args.test_len} is more than the {mnist.test.num_examples} "
-             "test images")
+    check_data_fits(PROG, mnist, args)
     return mnist
 
 

@@ -22,8 +22,9 @@ import numpy as np
 
 import input_data
 from input_data import NUM_CLASSES, NUM_PIXELS, NUM_ROWS
-from rnn_mnist.cli import (data_source, fail, keep_output_printable, positive_float32,
-                           positive_int, seed_value)
+from rnn_mnist.cli import (MAX_NUM_HIDDEN, check_data_fits, check_steps, data_source, fail,
+                           int_up_to, keep_output_printable, positive_float32, positive_int,
+                           seed_value)
 from rnn_mnist.log_lines import format_full_test_line, format_log_line, format_test_line
 
 PROG = "train_rnn_mnist_keras.py"
@@ -38,13 +39,16 @@ def parse_args(argv=None):
     parser.add_argument("--batch-size", type=positive_int, default=128)
     parser.add_argument("--display-step", type=positive_int, default=10)
     parser.add_argument("--learning-rate", type=positive_float32, default=0.001)
-    parser.add_argument("--num-hidden", type=positive_int, default=128)
+    parser.add_argument("--num-hidden", type=int_up_to(MAX_NUM_HIDDEN), default=128,
+                        help=f"units in the LSTM, 1 to {MAX_NUM_HIDDEN}")
     parser.add_argument("--test-len", type=positive_int, default=128)
     parser.add_argument("--seed", type=seed_value, default=0)
     parser.add_argument("--data", type=data_source, default=input_data.EMBEDDED_MNIST)
     parser.add_argument("--same-start", action="store_true",
                         help="start from the article graph's initial weights for --seed")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    check_steps(parser, args)
+    return args
 
 
 def RNN(keras, num_hidden):
@@ -104,6 +108,7 @@ def main(argv=None):
         mnist = input_data.read_data_sets(args.data, one_hot=True, seed=args.seed)
     except input_data.DataError as error:
         fail(PROG, str(error))
+    check_data_fits(PROG, mnist, args)
     print(f"{PROG}: seed {args.seed}, data {args.data}, "
           f"{'the article graph' if args.same_start else 'Keras'}'s initial weights",
           file=sys.stderr, flush=True)

@@ -236,3 +236,28 @@ def shell_command(words):
     if quoted == words:
         return " ".join(words)
     return "& " + " ".join(quoted)  # & runs a quoted program name
+
+
+# The training flags' checks, shared by train_rnn_mnist.py and train_rnn_mnist_keras.py.
+# The kernel is (28 + units) x (4 * units) floats, and Adam keeps two more of it: 4096 units take
+# 0.8 GB; --num-hidden 100000 would need 480 GB and fail after minutes, so it is refused at once.
+MAX_NUM_HIDDEN = 4096
+
+
+def check_steps(parser, args):
+    """The article's loop runs while step * batch size < training iters: flags that would train
+    no step are refused."""
+    if args.training_iters <= args.batch_size:
+        parser.error(f"--training-iters {args.training_iters} trains no step: the loop runs while "
+                     f"step * batch size < training iters, so it must exceed --batch-size "
+                     f"{args.batch_size}")
+
+
+def check_data_fits(prog, mnist, args):
+    """A batch, and the article's test, must fit in the data: refused before TensorFlow loads."""
+    if mnist.train.num_examples < args.batch_size:
+        fail(prog, f"--batch-size {args.batch_size} is more than the "
+             f"{mnist.train.num_examples} training images")
+    if mnist.test.num_examples < args.test_len:
+        fail(prog, f"--test-len {args.test_len} is more than the {mnist.test.num_examples} "
+             "test images")

@@ -166,3 +166,21 @@ def test_logs_of_other_steps_or_unreadable_are_refused_in_one_line(tmp_path):
     assert result.returncode == 1 and result.stderr == (
         f"python -m rnn_mnist.log_drift: error: {tmp_path / 'none.log'}: cannot be read (No such "
         "file or directory)\n")
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--training-iters", "128"], "error: --training-iters 128 trains no step"),
+    (["--num-hidden", "4097"], "error: argument --num-hidden: must be at most 4096, not 4097"),
+    (["--batch-size", "999"], "error: --batch-size 999 is more than the"),
+    (["--test-len", "99999"], "error: --test-len 99999 is more than the"),
+], ids=["no-step", "too-many-units", "batch", "test-len"])
+def test_flags_the_article_script_refuses_are_refused_the_same_way(flags, message, tiny_npz):
+    """The trainer's own checks (rnn_mnist/cli.py), before Keras is imported."""
+    import train_rnn_mnist_keras
+
+    keras = run_main(train_rnn_mnist_keras.main, "--data", tiny_npz, *flags)
+    article = run_main(trm.main, "--data", tiny_npz, *flags)
+    assert keras.returncode == article.returncode != 0 and keras.stdout == ""
+    assert keras.stderr.splitlines()[-1].replace("train_rnn_mnist_keras.py", "X") == \
+        article.stderr.splitlines()[-1].replace("train_rnn_mnist.py", "X")
+    assert f"train_rnn_mnist_keras.py: {message}" in keras.stderr
