@@ -14,8 +14,15 @@ import os
 
 if "MUTANT_UNDER_TEST" in os.environ:
     import atexit
+    import signal
     import sys
     from pathlib import Path
+
+    # mutmut's workers ignore SIGINT (their parent owns the shutdown), and an ignored signal stays
+    # ignored in every program they start: a script that a test stops with Ctrl-C would not
+    # stop, as under a terminal it does. Python's own handler, as a Python started there has it.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
     # A script runs as the module __main__, and mutmut finds a mutant by its module's name: the
     # script's own mutants (compare_with_article.x_main__mutmut_8) are named after __main__
