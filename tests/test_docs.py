@@ -15,18 +15,20 @@ import tasks
 import train_rnn_mnist as trm
 import train_rnn_mnist_keras
 from conftest import ROOT
-from rnn_mnist import log_lines
+from rnn_mnist import exports, log_lines
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-SCRIPTS = [trm, compare_with_article, predict_digit, export_page_model, train_rnn_mnist_keras]
+SCRIPTS = [trm, compare_with_article, predict_digit, export_page_model, train_rnn_mnist_keras,
+           exports]
 
 
 def known_flags(capsys):
     """Every --flag the scripts accept, read from their --help, conftest.py's, and pytest's
     --durations and pytest-xdist's --dist, which docs/testing.md names."""
-    flags = {"--runslow", "--browser", "--page-screenshots", "--durations", "--dist"}  # and pytest's
+    flags = {"--runslow", "--browser", "--export", "--page-screenshots", "--durations",
+             "--dist"}  # and pytest's
     for script in SCRIPTS:
         with pytest.raises(SystemExit):
             script.parse_args(["--help"])
