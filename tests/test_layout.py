@@ -263,15 +263,16 @@ def test_a_python_without_venv_is_told_what_to_install(monkeypatch, tmp_path):
     assert not (tmp_path / "venv").exists()
 
 
-def test_a_venv_that_fails_midway_is_removed_and_named(monkeypatch, tmp_path):
+@pytest.mark.parametrize("status", [1, 2])
+def test_a_venv_that_fails_midway_is_removed_and_named(status, monkeypatch, tmp_path):
     folder = tmp_path / "venv"
 
     def half_made(command, **options):
         folder.mkdir()
-        return 1
+        return status
 
     monkeypatch.setattr(tasks, "call", half_made)
-    with pytest.raises(tasks.TaskError, match=r"could not make the venv .*exit 1"):
+    with pytest.raises(tasks.TaskError, match=rf"could not make the venv .*exit {status}"):
         tasks.make_venv(folder)
     assert not folder.exists()
 

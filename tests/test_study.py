@@ -339,3 +339,17 @@ def test_a_file_of_the_study_that_cannot_be_written_ends_it_in_one_line(
         assert err.splitlines()[-1] == \
             f"{prog}: seed 1's files in {runs} cannot be written (Is a directory)"
         assert sorted(path.name for path in runs.glob("seed-1*")) == ["seed-1.err", "seed-1.time"]
+
+
+def test_only_the_listed_files_of_other_seeds_are_removed_not_a_folder_or_a_link(tmp_path):
+    """A name on the list that is now a folder, or a link to the user's file, is left alone."""
+    runs = tmp_path / "runs"
+    (runs / "seed-5.log").mkdir(parents=True)
+    (tmp_path / "mine.txt").write_text("the user's", encoding="utf-8")
+    (runs / "seed-6.log").symlink_to(tmp_path / "mine.txt")
+    for name in ("seed-7.log", "seed-1.log"):
+        (runs / name).write_text("a study's", encoding="utf-8")
+    listed = {"seed-5.log", "seed-6.log", "seed-7.log", "seed-1.log", "times.txt"}
+    assert tasks.remove_other_seeds(runs, 2, listed) == {"seed-1.log", "times.txt"}
+    assert study_files_in(runs) == ["seed-1.log", "seed-5.log", "seed-6.log"]
+    assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == "the user's"

@@ -846,3 +846,12 @@ def test_run_keeps_the_model_unless_the_words_name_a_save_dir(args, trainer_word
     monkeypatch.setattr(tasks, "show_and_call", lambda python, *args, **options: 130)
     assert tasks.main(["run", f"ARGS={args}"]) == 130  # stopped: nothing said of a model
     assert capsys.readouterr().err == ""
+
+
+def test_show_and_call_shows_the_command_and_passes_its_options_on(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(tasks, "call", lambda command, **options: calls.append(
+        (command, options)) or 3)
+    assert tasks.show_and_call(Path("py"), "-m", Path("a b"), env={"X": "1"}) == 3
+    assert calls == [(["py", "-m", "a b"], {"env": {"X": "1"}})]
+    assert capsys.readouterr().err == "py -m 'a b'\n"  # as a shell would take it
