@@ -855,3 +855,24 @@ def test_show_and_call_shows_the_command_and_passes_its_options_on(monkeypatch, 
     assert tasks.show_and_call(Path("py"), "-m", Path("a b"), env={"X": "1"}) == 3
     assert calls == [(["py", "-m", "a b"], {"env": {"X": "1"}})]
     assert capsys.readouterr().err == "py -m 'a b'\n"  # as a shell would take it
+
+
+def test_call_runs_in_the_project_folder_with_its_options_and_to_stderr_when_asked(
+        tmp_path, monkeypatch, capfd):
+    monkeypatch.chdir(tmp_path)
+    code = "import os, sys; print(os.getcwd(), os.environ['WHERE'], sep=':'); sys.exit(4)"
+    command = [sys.executable, "-c", code]
+    environment = {**os.environ, "WHERE": "given"}
+    assert tasks.call(command, env=environment) == 4
+    assert capfd.readouterr() == (f"{tasks.ROOT}:given\n", "")
+    assert tasks.call(command, to_stderr=True, env=environment) == 4
+    assert capfd.readouterr() == ("", f"{tasks.ROOT}:given\n")  # stdout kept for the log alone
+
+
+def test_ctrl_c_while_a_program_runs_is_waited_out_and_raised_only_if_interruptible(
+        monkeypatch):
+    monkeypatch.setattr(tasks.subprocess, "Popen", CtrlCWhileWaiting(3))
+    assert tasks.call(["program"]) == 3  # the program's own status, once it has ended
+    monkeypatch.setattr(tasks.subprocess, "Popen", CtrlCWhileWaiting(3))
+    with pytest.raises(KeyboardInterrupt):
+        tasks.call(["program"], interruptible=True)
