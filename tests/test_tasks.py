@@ -872,7 +872,11 @@ def test_call_runs_in_the_project_folder_with_its_options_and_to_stderr_when_ask
 def test_ctrl_c_while_a_program_runs_is_waited_out_and_raised_only_if_interruptible(
         monkeypatch):
     monkeypatch.setattr(tasks.subprocess, "Popen", CtrlCWhileWaiting(3))
-    assert tasks.call(["program"]) == 3  # the program's own status, once it has ended
+    try:
+        status = tasks.call(["program"])
+    except KeyboardInterrupt:  # would end pytest's whole session, not fail this test
+        pytest.fail("Ctrl-C was raised from a call that is not interruptible")
+    assert status == 3  # the program's own status, once it has ended
     monkeypatch.setattr(tasks.subprocess, "Popen", CtrlCWhileWaiting(3))
     with pytest.raises(KeyboardInterrupt):
         tasks.call(["program"], interruptible=True)
