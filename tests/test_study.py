@@ -187,7 +187,7 @@ wait_for_group("arrived")
 running = len(list(record.glob("*.running")))
 wait_for_group("counted")
 (record / f"{seed}.seen").write_text(str(running))
-sys.stdout.write(f"the log of seed {seed}: {' '.join(args)}\n")
+sys.stdout.write(f"the log of seed {seed} in {os.getcwd()}: {' '.join(args)}\n")
 sys.stderr.write(f"the stderr of seed {seed}\n")
 sys.stdout.flush()
 if seed == os.environ.get("STAND_IN_WAITS"):  # until the study has seen seed 0 end
@@ -238,7 +238,7 @@ def test_a_study_runs_each_seed_jobs_at_a_time_and_compares_their_logs(
                                            *made])
     for seed in range(4):
         assert (runs / f"seed-{seed}.log").read_text(encoding="utf-8") == \
-            f"the log of seed {seed}: --training-iters 2560 a b --seed {seed}\n"
+            f"the log of seed {seed} in {tasks.ROOT}: --training-iters 2560 a b --seed {seed}\n"
         assert (runs / f"seed-{seed}.err").read_text(encoding="utf-8") == \
             f"the stderr of seed {seed}\n"
         assert re.fullmatch(rf"seed {seed}: \d+\.\d{{3}} s wall time\n",

@@ -867,6 +867,7 @@ def test_call_runs_in_the_project_folder_with_its_options_and_to_stderr_when_ask
     assert capfd.readouterr() == (f"{tasks.ROOT}:given\n", "")
     assert tasks.call(command, to_stderr=True, env=environment) == 4
     assert capfd.readouterr() == ("", f"{tasks.ROOT}:given\n")  # stdout kept for the log alone
+    assert tasks.call(command, interruptible=True, env=environment) == 4  # no Ctrl-C came
 
 
 def test_ctrl_c_while_a_program_runs_is_waited_out_and_raised_only_if_interruptible(
