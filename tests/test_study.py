@@ -222,6 +222,7 @@ def test_a_study_runs_each_seed_jobs_at_a_time_and_compares_their_logs(
         jobs, stand_in_seeds, tmp_path, monkeypatch, capsys):
     record, runs = stand_in_seeds, tmp_path / "runs"
     runs.mkdir()
+    monkeypatch.chdir(tmp_path)  # the seeds run in the project's folder all the same
     earlier = ("seed-0.log", "seed-4.log", "seed-4.err", "seed-4.time", "seed-4.log.tmp")
     for name in earlier:
         (runs / name).write_text("the previous study\n", encoding="utf-8")
