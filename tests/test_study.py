@@ -5,6 +5,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -229,8 +230,10 @@ def test_a_study_runs_each_seed_jobs_at_a_time_and_compares_their_logs(
     (runs / ".study").write_text("".join(f"{name}\n" for name in earlier), encoding="utf-8")
     (runs / "seed-notes.txt").write_text("the user's notes\n", encoding="utf-8")
     monkeypatch.setenv("STAND_IN_JOBS", str(jobs))
+    began = time.perf_counter()
     assert tasks.main(["study", f"RUNS={runs}", "SEEDS=4", f"JOBS={jobs}",
                        "ARGS=--training-iters 2560 'a b'"]) == 0
+    took = time.perf_counter() - began
     out, err = capsys.readouterr()
     # JOBS seeds ran at once, never more.
     assert [(record / f"{seed}.seen").read_text() for seed in range(4)] == [str(jobs)] * 4
@@ -266,6 +269,8 @@ def test_a_study_runs_each_seed_jobs_at_a_time_and_compares_their_logs(
     done = [line for line in lines if " done (" in line]
     assert [re.fullmatch(rf"{prog}: seed \d done \((\d) of 4 done, \d+ s\)", line)[1]
             for line in done] == ["1", "2", "3", "4"]
+    # Each line's seconds are the time since the study began, at most what this test measured.
+    assert all(int(re.search(r"(\d+) s\)$", line)[1]) <= took + 1 for line in started + done)
     assert lines[-1] == shlex.join([str(record.parent / "python"), "compare_with_article.py",
                                     str(runs / "seed-*.log"), "--plot", str(runs / "study.png")])
 
