@@ -200,6 +200,11 @@ sys.exit(int(os.environ.get(f"STAND_IN_STATUS_{seed}", "0")))
 '''
 
 
+# Seeds that take a moment: a study of them takes a second or two. A bug that makes the study wait
+# for ever fails here in a minute, not at the suite's 300 s limit.
+STAND_IN_LIMIT = pytest.mark.timeout(60)
+
+
 @pytest.fixture
 def stand_in_seeds(tmp_path, monkeypatch):
     """tasks.study's Python, standing in; returns the folder where it records what it did."""
@@ -218,6 +223,7 @@ def study_files_in(runs):
     return sorted(path.name for path in runs.iterdir())
 
 
+@STAND_IN_LIMIT
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_study_runs_each_seed_jobs_at_a_time_and_compares_their_logs(
         jobs, stand_in_seeds, tmp_path, monkeypatch, capsys):
@@ -275,11 +281,13 @@ def test_a_study_runs_each_seed_jobs_at_a_time_and_compares_their_logs(
                                     str(runs / "seed-*.log"), "--plot", str(runs / "study.png")])
 
 
+@STAND_IN_LIMIT
 def test_a_study_ends_with_the_comparisons_status(stand_in_seeds, tmp_path, monkeypatch):
     monkeypatch.setenv("STAND_IN_COMPARE_STATUS", "3")
     assert tasks.main(["study", f"RUNS={tmp_path / 'runs'}", "SEEDS=1"]) == 3
 
 
+@STAND_IN_LIMIT
 def test_a_failed_seed_starts_no_more_lets_the_running_finish_and_keeps_the_earlier_study(
         stand_in_seeds, tmp_path, monkeypatch, capsys):
     runs = tmp_path / "runs"
@@ -301,6 +309,7 @@ def test_a_failed_seed_starts_no_more_lets_the_running_finish_and_keeps_the_earl
     assert not (stand_in_seeds / "compared.json").exists() and "Verdict" not in out
 
 
+@STAND_IN_LIMIT
 def test_ctrl_c_lets_the_running_seeds_end_starts_no_more_and_shows_no_stderr(
         stand_in_seeds, tmp_path, monkeypatch, capsys):
     runs = tmp_path / "runs"
@@ -323,6 +332,7 @@ def test_ctrl_c_lets_the_running_seeds_end_starts_no_more_and_shows_no_stderr(
                                          f"{runs}; nothing else there was removed")
 
 
+@STAND_IN_LIMIT
 @pytest.mark.parametrize("made", ["seed-1.log.tmp", "seed-1.time", "times.txt"])
 def test_a_file_of_the_study_that_cannot_be_written_ends_it_in_one_line(
         made, stand_in_seeds, tmp_path, capsys):
