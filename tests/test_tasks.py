@@ -310,8 +310,10 @@ def test_every_test_has_a_time_limit_and_the_slow_ones_a_longer_one(request):
     for item in collected:
         marker = item.get_closest_marker("timeout")
         limit = float(marker.args[0]) if marker else default
-        expected = SLOW_TIMEOUT if "slow" in item.keywords else default
-        assert limit == expected, item.nodeid
+        if "slow" in item.keywords:
+            assert limit == SLOW_TIMEOUT, item.nodeid
+        else:  # a shorter limit where a hang would otherwise cost minutes (test_study.py's)
+            assert 0 < limit <= default, item.nodeid  # 0 would be none
     assert 0 < default < SLOW_TIMEOUT <= 1200
 
 
