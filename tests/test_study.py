@@ -189,14 +189,20 @@ running = len(list(record.glob("*.running")))
 wait_for_group("counted")
 (record / f"{seed}.seen").write_text(str(running))
 sys.stdout.write(f"the log of seed {seed} in {os.getcwd()}: {' '.join(args)}\n")
+status = int(os.environ.get(f"STAND_IN_STATUS_{seed}", "0"))
 sys.stderr.write(f"the stderr of seed {seed}\n")
+sys.stderr.flush()
+if status:  # and a byte that is not UTF-8, as a crash can print
+    sys.stderr.buffer.write(b"\xff\n")
 sys.stdout.flush()
-if seed == os.environ.get("STAND_IN_WAITS"):  # until the study has seen seed 0 end
-    deadline = time.monotonic() + 60
-    while not Path(os.environ["STAND_IN_UNTIL"]).exists() and time.monotonic() < deadline:
+if seed == os.environ.get("STAND_IN_WAITS"):  # until STAND_IN_UNTIL exists, else it fails
+    deadline = time.monotonic() + 30
+    while not Path(os.environ["STAND_IN_UNTIL"]).exists():
+        if time.monotonic() > deadline:
+            sys.exit(3)
         time.sleep(0.01)
 (record / f"{seed}.running").unlink()
-sys.exit(int(os.environ.get(f"STAND_IN_STATUS_{seed}", "0")))
+sys.exit(status)
 '''
 
 
@@ -295,7 +301,7 @@ def test_a_failed_seed_starts_no_more_lets_the_running_finish_and_keeps_the_earl
     (runs / "seed-5.log").write_text("the previous study\n", encoding="utf-8")
     (runs / ".study").write_text("seed-5.log\n", encoding="utf-8")
     monkeypatch.setenv("STAND_IN_STATUS_0", "1")
-    monkeypatch.setenv("STAND_IN_WAITS", "1")  # still running when seed 0 has failed
+    monkeypatch.setenv("STAND_IN_WAITS", "1")  # still running when the study has seen seed 0 fail
     monkeypatch.setenv("STAND_IN_UNTIL", str(runs / "seed-0.err"))
     assert tasks.main(["study", f"RUNS={runs}", "SEEDS=4", "JOBS=2"]) == 1
     out, err = capsys.readouterr()
@@ -303,10 +309,21 @@ def test_a_failed_seed_starts_no_more_lets_the_running_finish_and_keeps_the_earl
     assert study_files_in(runs) == [".lock", ".study", "seed-0.err", "seed-1.err", "seed-1.log",
                                     "seed-1.time", "seed-5.log"]
     assert (runs / "seed-5.log").read_text(encoding="utf-8") == "the previous study\n"
-    assert "the stderr of seed 0\n" in err and "the stderr of seed 1" not in err
+    assert "the stderr of seed 0\n\ufffd\n" in err and "the stderr of seed 1" not in err
     assert f"{tasks.PROG} study: seed 0 failed; its stderr is above and in " \
            f"{runs / 'seed-0.err'}\n" in err
     assert not (stand_in_seeds / "compared.json").exists() and "Verdict" not in out
+
+
+@STAND_IN_LIMIT
+def test_a_seed_that_ends_makes_room_for_the_next_while_a_slower_one_runs(
+        stand_in_seeds, tmp_path, monkeypatch):
+    monkeypatch.setenv("STAND_IN_WAITS", "0")  # until seed 2 has started beside it
+    monkeypatch.setenv("STAND_IN_UNTIL", str(stand_in_seeds / "2.arrived"))
+    runs = tmp_path / "runs"
+    assert tasks.main(["study", f"RUNS={runs}", "SEEDS=3", "JOBS=2"]) == 0
+    assert sorted(path.name for path in runs.glob("*.log")) == [
+        "seed-0.log", "seed-1.log", "seed-2.log"]
 
 
 @STAND_IN_LIMIT
