@@ -167,6 +167,7 @@ script, *args = sys.argv[1:]
 record = Path(os.environ["STAND_IN_RECORD"])
 if script == "compare_with_article.py":
     (record / "compared.json").write_text(json.dumps([os.getcwd(), script, *args]))
+    print("the comparison's output", flush=True)
     sys.exit(int(os.environ.get("STAND_IN_COMPARE_STATUS", "0")))
 seed = args[args.index("--seed") + 1]
 
@@ -281,10 +282,29 @@ def test_a_study_runs_each_seed_jobs_at_a_time_and_compares_their_logs(
     done = [line for line in lines if " done (" in line]
     assert [re.fullmatch(rf"{prog}: seed \d done \((\d) of 4 done, \d+ s\)", line)[1]
             for line in done] == ["1", "2", "3", "4"]
-    # Each line's seconds are the time since the study began, at most what this test measured.
+    # Each line's seconds are the time since the study began (or the seed's own wall time), at most
+    # what this test measured.
     assert all(int(re.search(r"(\d+) s\)$", line)[1]) <= took + 1 for line in started + done)
+    assert all(float(line.split()[2]) <= took for line in printed)
     assert lines[-1] == shlex.join([str(record.parent / "python"), "compare_with_article.py",
                                     str(runs / "seed-*.log"), "--plot", str(runs / "study.png")])
+
+
+@STAND_IN_LIMIT
+def test_each_seeds_time_is_out_before_the_comparison_prints_through_a_pipe(stand_in_seeds,
+                                                                            tmp_path):
+    """Into a pipe (make study > study.txt), Python holds what it prints until its buffer is
+    full: the study's lines would come after the comparison's output, or at its exit."""
+    code = ("import sys\nfrom pathlib import Path\nimport tasks\n"
+            f"tasks.run_python = lambda: Path({str(stand_in_seeds.parent / 'python')!r})\n"
+            "tasks.available_memory = lambda: 64 * 2**30\n"
+            f"sys.exit(tasks.main(['study', 'RUNS={tmp_path / 'runs'}', 'SEEDS=2', 'JOBS=1']))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["seed 0", "seed 1",
+                                                      "the comparison's output"]
 
 
 @STAND_IN_LIMIT
