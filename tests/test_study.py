@@ -1,6 +1,7 @@
 """make study: its SEEDS and JOBS are checked first; seeds run JOBS at a time with the same logs."""
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -299,8 +300,9 @@ def test_each_seeds_time_is_out_before_the_comparison_prints_through_a_pipe(stan
             f"tasks.run_python = lambda: Path({str(stand_in_seeds.parent / 'python')!r})\n"
             "tasks.available_memory = lambda: 64 * 2**30\n"
             f"sys.exit(tasks.main(['study', 'RUNS={tmp_path / 'runs'}', 'SEEDS=2', 'JOBS=1']))\n")
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60)
+                            text=True, timeout=60, env=buffered)  # as a user's Python runs
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == ["seed 0", "seed 1",
