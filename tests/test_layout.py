@@ -298,3 +298,20 @@ def test_tasks_py_needs_only_the_standard_library():
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module}
     assert imported <= set(sys.stdlib_module_names)
+
+
+def test_the_free_memory_is_linuxs_memavailable_else_half_the_machines(monkeypatch):
+    import io
+
+    real_open = open
+    meminfo = "MemTotal:       24000000 kB\nMemFree:  1000 kB\nMemAvailable:    2048 kB\n"
+
+    def reading(path, *args, **kwargs):
+        return io.StringIO(meminfo) if path == "/proc/meminfo" else real_open(path, *args,
+                                                                               **kwargs)
+
+    monkeypatch.setattr(tasks, "open", reading, raising=False)
+    assert tasks.available_memory() == 2048 * 1024
+    meminfo = "MemTotal:       24000000 kB\n"  # an older kernel's, with no MemAvailable
+    monkeypatch.setattr(tasks.os, "sysconf", {"SC_PHYS_PAGES": 1000, "SC_PAGE_SIZE": 4096}.get)
+    assert tasks.available_memory() == 1000 * 4096 // 2
