@@ -315,3 +315,30 @@ def test_the_free_memory_is_linuxs_memavailable_else_half_the_machines(monkeypat
     meminfo = "MemTotal:       24000000 kB\n"  # an older kernel's, with no MemAvailable
     monkeypatch.setattr(tasks.os, "sysconf", {"SC_PHYS_PAGES": 1000, "SC_PAGE_SIZE": 4096}.get)
     assert tasks.available_memory() == 1000 * 4096 // 2
+
+
+def test_windows_free_memory_is_global_memory_status_ex_available_else_none(monkeypatch):
+    """Windows has no /proc/meminfo and no os.sysconf: kernel32's GlobalMemoryStatusEx, given
+    its structure's size as the API asks, stands in here."""
+    import ctypes
+
+    def no_file(*args, **kwargs):
+        raise FileNotFoundError("/proc/meminfo")
+
+    asked = []
+
+    class Kernel32:
+        @staticmethod
+        def GlobalMemoryStatusEx(reference):  # noqa: N802, Windows' own name
+            status = reference._obj
+            asked.append(status.length == ctypes.sizeof(status))  # 64 bytes on Windows
+            status.available = 5 * 2**30
+            return 1
+
+    monkeypatch.setattr(tasks, "open", no_file, raising=False)
+    monkeypatch.delattr(tasks.os, "sysconf")
+    monkeypatch.setattr(ctypes, "windll", type("WinDLL", (), {"kernel32": Kernel32}),
+                        raising=False)
+    assert tasks.available_memory() == 5 * 2**30 and asked == [True]
+    Kernel32.GlobalMemoryStatusEx = staticmethod(lambda reference: 0)  # the call failed
+    assert tasks.available_memory() is None
