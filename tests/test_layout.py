@@ -20,9 +20,12 @@ MAX_README_LINES = 160
 
 
 def tracked_files():
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=ROOT, capture_output=True,
+                         text=True)
+    # mutmut's copy, mutants/, sits inside the project's checkout without being one of its own.
+    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != ROOT.resolve():
+        pytest.skip("not a git checkout of the project")
     result = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.skip("not a git checkout")
     return result.stdout.split()
 
 
