@@ -333,9 +333,12 @@ def test_windows_free_memory_is_global_memory_status_ex_available_else_none(monk
     class Kernel32:
         @staticmethod
         def GlobalMemoryStatusEx(reference):  # noqa: N802, Windows' own name
+            # By position, as Windows reads and writes MEMORYSTATUSEX: dwLength first, then
+            # dwMemoryLoad, ullTotalPhys, ullAvailPhys (the fields' names are tasks.py's own).
             status = reference._obj
-            asked.append(status.length == ctypes.sizeof(status))  # 64 bytes on Windows
-            status.available = 5 * 2**30
+            asked.append(ctypes.c_ulong.from_buffer(status).value == ctypes.sizeof(status))
+            available = 2 * ctypes.sizeof(ctypes.c_ulong) + ctypes.sizeof(ctypes.c_ulonglong)
+            ctypes.c_ulonglong.from_buffer(status, available).value = 5 * 2**30
             return 1
 
     monkeypatch.setattr(tasks, "open", no_file, raising=False)
