@@ -51,6 +51,21 @@ def parse_args(argv=None):
     return args
 
 
+def today_tensorflow():
+    """Keras 3 and TensorFlow, imported as this script (and rnn_mnist/exports.py) runs them:
+    Keras 3, not tf-keras (Keras 2), which the article's script asks TensorFlow for; none of
+    TensorFlow's notices (its import's, a CUDA probe on a machine with no GPU); one thread, as
+    the article's script runs."""
+    os.environ.pop("TF_USE_LEGACY_KERAS", None)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    with tensorflow_v1.stderr_held_back(show=False):
+        import keras
+        import tensorflow as tf
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    return keras, tf
+
+
 def RNN(keras, num_hidden):
     """The article's RNN(x): keras.layers.LSTM gives the last row's output, as static_rnn's
     outputs[-1]; Dense is its `tf.matmul(outputs[-1], weight) + bias`."""
@@ -113,15 +128,7 @@ def main(argv=None):
           f"{'the article graph' if args.same_start else 'Keras'}'s initial weights",
           file=sys.stderr, flush=True)
 
-    # Keras 3, not tf-keras (Keras 2), which the article's script asks TensorFlow for; and none
-    # of TensorFlow's notices (its import's, a CUDA probe on a machine with no GPU).
-    os.environ.pop("TF_USE_LEGACY_KERAS", None)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    with tensorflow_v1.stderr_held_back(show=False):
-        import keras
-        import tensorflow as tf
-    tf.config.threading.set_inter_op_parallelism_threads(1)  # as the article's script runs
-    tf.config.threading.set_intra_op_parallelism_threads(1)
+    keras, _ = today_tensorflow()
     keras.utils.set_random_seed(args.seed)
 
     model = RNN(keras, args.num_hidden)

@@ -35,6 +35,8 @@ import numpy as np
 import input_data
 from input_data import NUM_CLASSES, NUM_PIXELS, NUM_ROWS
 from rnn_mnist.cli import fail, keep_output_printable, system_reason
+# The Keras script's model, its weights' loading and its imports: one place for each.
+from train_rnn_mnist_keras import RNN, load_article_weights, today_tensorflow
 
 PROG = "python -m rnn_mnist.exports"
 DEFAULT_OUTPUT = checkpoints.KEPT_MODEL.parent / "export"
@@ -79,10 +81,8 @@ def formats_list(text):
 
 
 def keras_model(keras, weights):
-    import train_rnn_mnist_keras
-
-    model = train_rnn_mnist_keras.RNN(keras, weights["Variable"].shape[0])
-    train_rnn_mnist_keras.load_article_weights(model, weights)
+    model = RNN(keras, weights["Variable"].shape[0])
+    load_article_weights(model, weights)
     return model
 
 
@@ -129,13 +129,13 @@ def softmax(logits):
 
 
 def write_keras(path, weights, images, libraries):
-    keras = libraries["keras"]
+    keras, _ = libraries
     keras_model(keras, weights).save(path)
     return softmax(keras.saving.load_model(path).predict_on_batch(images))
 
 
 def write_savedmodel(path, weights, images, libraries):
-    keras, tf = libraries["keras"], libraries["tf"]
+    keras, tf = libraries
     module = tf.Module()
     module.model = keras_model(keras, weights)
     module.serve = serving_function(tf, module.model)
@@ -145,7 +145,7 @@ def write_savedmodel(path, weights, images, libraries):
 
 
 def write_onnx(path, weights, images, libraries):
-    keras, tf = libraries["keras"], libraries["tf"]
+    keras, tf = libraries
     import onnxruntime
     import tf2onnx
 
@@ -187,8 +187,6 @@ def export(kind, folder, reading, images, libraries):
     remove(unfinished)  # an export stopped before it got here
     try:
         probabilities = WRITERS[kind](unfinished, reading, images, libraries)
-    except ExportError:
-        raise
     except Exception as error:  # a library's own error: named in one line, the file removed
         remove(unfinished)
         raise ExportError(f"{kind}: {final.name} could not be written "
@@ -246,19 +244,6 @@ def importable(name):
     import importlib.util
 
     return importlib.util.find_spec(name) is not None
-
-
-def today_tensorflow():
-    """Keras 3 and TensorFlow in eager mode, single-threaded as the article's script runs, with
-    none of TensorFlow's notices."""
-    os.environ.pop("TF_USE_LEGACY_KERAS", None)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    with tensorflow_v1.stderr_held_back(show=False):
-        import keras
-        import tensorflow as tf
-    tf.config.threading.set_inter_op_parallelism_threads(1)
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    return {"keras": keras, "tf": tf}
 
 
 if __name__ == "__main__":
