@@ -437,8 +437,8 @@ def test_page(settings, extra):
 
 
 def test_export(settings, extra):
-    """The exports' tests with their packages (test_export.py; without them, make test skips
-    the ones that need them), the slow ones too."""
+    """The exports' tests with their packages, the slow ones too (test_export.py; make test,
+    without --export, skips the ones that need those packages)."""
     python = installed("requirements/test-export.txt")
     return show_and_call(python, "-m", "pytest", "--export", "--runslow", "tests/test_export.py",
                          *extra)

@@ -54,8 +54,8 @@ def checkpoint_reading(folder):
     checkpoint = checkpoints.load(folder)
     try:
         values = checkpoints.read_model(checkpoint)
-        checkpoints.check_article_model(values, checkpoint.folder)
         images = input_data.load_npz(input_data.EMBEDDED_MNIST)["x_test"]
+        # Its restore checks the model's shapes before the graph runs (check_article_model).
         probabilities = predict_digit.probabilities_by_row(checkpoint, images)[:, -1]
     finally:
         checkpoint.release()
