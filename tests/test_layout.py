@@ -266,6 +266,18 @@ def test_a_python_without_venv_is_told_what_to_install(monkeypatch, tmp_path):
     assert not (tmp_path / "venv").exists()
 
 
+@pytest.mark.parametrize("where", ["bin/python", "Scripts/python.exe", None],
+                         ids=["linux-macos", "windows", "none"])
+def test_the_venvs_python_is_found_where_each_system_puts_it(where, monkeypatch, tmp_path):
+    """bin/python on Linux and macOS, Scripts\\python.exe on Windows (a venv there has no bin),
+    None before the venv is made."""
+    monkeypatch.setattr(tasks, "VENV", tmp_path / ".venv")
+    if where is not None:
+        (tmp_path / ".venv" / where).parent.mkdir(parents=True)
+        (tmp_path / ".venv" / where).write_bytes(b"")
+    assert tasks.venv_python() == (None if where is None else tmp_path / ".venv" / where)
+
+
 @pytest.mark.parametrize("status", [1, 2])
 def test_a_venv_that_fails_midway_is_removed_and_named(status, monkeypatch, tmp_path):
     folder = tmp_path / "venv"

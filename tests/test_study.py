@@ -75,6 +75,35 @@ def test_files_of_a_studys_names_that_no_study_made_are_neither_replaced_nor_rem
     assert sorted(path.name for path in runs.iterdir()) == [".lock", name]
 
 
+@pytest.mark.parametrize("names, first, more", [
+    (["seed-10.log", "seed-9.log"], "seed-9.log", " and 1 more"),
+    (["seed-12.log", "seed-10.log", "seed-100.log", "seed-11.log", "seed-9.log", "times.txt"],
+     "times.txt", " and 5 more"),
+], ids=["two", "six"])
+def test_several_files_no_study_made_are_counted_the_shortest_name_first(names, first, more,
+                                                                         tmp_path):
+    """One line names the first of them in the order a person counts seeds (seed-9 before
+    seed-10), and how many more there are."""
+    for name in names:
+        (tmp_path / name).write_text("the user's own\n", encoding="utf-8")
+    with pytest.raises(tasks.TaskError) as refused:
+        tasks.study_files("make study", tmp_path)
+    assert str(refused.value).startswith(f"make study: {tmp_path / first}{more} in RUNS were not "
+                                         "made by a study there")
+
+
+@pytest.mark.parametrize("make_list, why", [
+    (lambda path: path.mkdir(), "Is a directory"),
+    (lambda path: path.write_bytes(b"seed-0.log\n\xff\n"),
+     "'utf-8' codec can't decode byte 0xff in position 11: invalid start byte"),
+], ids=["folder", "not-utf-8"])
+def test_a_study_list_that_cannot_be_read_is_named_with_the_reason(make_list, why, tmp_path):
+    make_list(tmp_path / ".study")
+    with pytest.raises(tasks.TaskError) as refused:
+        tasks.study_files("make study", tmp_path)
+    assert str(refused.value) == f"make study: {tmp_path / '.study'} cannot be read ({why})"
+
+
 def test_a_second_study_on_a_folder_in_use_is_refused(tmp_path):
     """Issue 33: two studies on one RUNS mixed their seeds, and the second ended in a
     FileNotFoundError traceback. The first holds RUNS/.lock, as the checkpoints' runs do."""
