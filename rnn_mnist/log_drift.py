@@ -15,18 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from rnn_mnist.cli import fail
-from rnn_mnist.log_lines import LogError, parse_log_text
+from rnn_mnist.log_lines import LogError, parse_log
 
 PROG = "python -m rnn_mnist.log_drift"
 BANDS = ((10, 100), (110, 200), (210, 400), (410, 600), (610, 780))  # the article's 78 steps
-
-
-def read(path):
-    try:
-        return parse_log_text(Path(path).read_text(encoding="utf-8"), str(path))
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise LogError(f"{path}: cannot be read ({reason})") from None
 
 
 def drift(first, second):
@@ -78,7 +70,7 @@ def main(argv=None):
     parser.add_argument("--plot", type=Path, metavar="FILE.png")
     args = parser.parse_args(argv)
     try:
-        first, second = read(args.first), read(args.second)
+        first, second = parse_log(args.first), parse_log(args.second)
         found = drift(first, second)
     except LogError as error:
         fail(PROG, str(error))

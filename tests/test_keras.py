@@ -164,8 +164,18 @@ def test_logs_of_other_steps_or_unreadable_are_refused_in_one_line(tmp_path):
         f"python -m rnn_mnist.log_drift: error: {first} and {second} do not log the same steps\n")
     result = run_main(log_drift.main, first, tmp_path / "none.log")
     assert result.returncode == 1 and result.stderr == (
-        f"python -m rnn_mnist.log_drift: error: {tmp_path / 'none.log'}: cannot be read (No such "
-        "file or directory)\n")
+        f"python -m rnn_mnist.log_drift: error: {tmp_path / 'none.log'}: no such file\n")
+
+
+def test_a_log_saved_by_windows_powershell_is_read_as_the_comparison_reads_it(tmp_path):
+    """PowerShell 5.1's `>` writes UTF-16 with a byte-order mark and CRLF line ends: the drift
+    reads logs with compare_with_article.py's reader (log_lines.parse_log), so it takes one."""
+    first = write_log(tmp_path / "a.log", [1.0, 0.5], [0.5, 0.75])
+    text = first.read_text(encoding="utf-8").replace("\n", "\r\n")
+    (tmp_path / "ps.log").write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    result = run_main(log_drift.main, first, tmp_path / "ps.log")
+    assert result.returncode == 0, result.stderr
+    assert "accuracies differ at 0 of 2 logged steps" in result.stdout
 
 
 @pytest.mark.parametrize("flags, message", [
