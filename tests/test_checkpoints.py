@@ -915,6 +915,31 @@ def test_a_resume_command_the_console_cannot_show_is_written_in_the_folder(tmp_p
     assert "チェック" in written.decode("utf-8-sig")
 
 
+def test_a_resume_command_neither_shown_nor_written_says_to_run_the_same_command(tmp_path,
+                                                                                monkeypatch):
+    """The console cannot show the folder's name and the folder is gone (removed while the run
+    stopped): the line gives the system's reason and what to do, not a traceback."""
+    saved = run_checkpoints(tmp_path, "--training-iters", "1000", name="チェック")
+    shutil.rmtree(tmp_path / "チェック")
+    monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(io.BytesIO(), encoding="cp1252"))
+    assert saved.how_to_resume() == (
+        "the command that resumes it cannot be shown in this console's code page (cp1252), nor "
+        f"written in {tmp_path / 'チェック' / 'resume-command.txt'} (No such file or directory): "
+        "run the same command with --resume")
+
+
+@pytest.mark.parametrize("stderr", [None, types.SimpleNamespace(write=print)],
+                         ids=["no-stderr", "no-encoding"])
+def test_a_stderr_without_an_encoding_is_taken_as_utf_8(stderr, tmp_path, monkeypatch):
+    """Windows' pythonw has no stderr (None), and a stand-in stream may have no encoding: the
+    command is then shown as UTF-8 shows it, Japanese folder and all."""
+    saved = run_checkpoints(tmp_path, "--training-iters", "1000", name="チェック")
+    monkeypatch.setattr(sys, "stderr", stderr)
+    assert saved.how_to_resume() == \
+        f"resume with: {checkpoints.resume_command(saved.args.argv)}"
+    assert "チェック" in saved.how_to_resume()
+
+
 def test_a_folder_with_a_checkpoint_is_kept_unless_overwrite(tmp_path):
     saved_checkpoint(tmp_path / "ck")
     with pytest.raises(checkpoints.CheckpointError) as refused:

@@ -177,6 +177,30 @@ def test_a_model_whose_shapes_do_not_fit_together_is_refused_by_the_export_and_p
     checkpoint.release()
 
 
+@pytest.mark.parametrize("change, complaint", [
+    (lambda shapes: shapes.pop("Variable_1"),
+     "not a checkpoint of the article's model (it has no Variable_1)"),
+    (lambda shapes: shapes.update(Variable=[]),
+     "the model's shapes do not fit together: its rnn/basic_lstm_cell/kernel is [44, 64], not "
+     "the [28, 0] that its dense layer's 0 inputs need"),
+], ids=["a-variable-missing", "a-scalar-dense-layer"])
+def test_a_checkpoint_of_another_model_is_refused_by_the_export_and_predict_in_one_line(
+        change, complaint, tmp_path, mnist_arrays):
+    """A checkpoint with three of the article's four variables, or a dense layer that is one
+    number: each is named, not a KeyError or an IndexError."""
+    shapes = checkpoints.article_model_shapes(16)
+    change(shapes)
+    checkpoint = checkpoints.load(checkpoint_of_shapes(tmp_path / "ck", shapes))
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        export_page_model.page_model(checkpoint, mnist_arrays)
+    assert str(refused.value) == f"{checkpoint.folder}: {complaint}"
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        predict_digit.probabilities_by_row(checkpoint, mnist_arrays["x_test"][:1].astype(
+            np.float32))
+    assert str(refused.value) == f"{checkpoint.folder}: {complaint}"
+    checkpoint.release()
+
+
 @pytest.mark.parametrize("what, complaint", [
     ("no checkpoint", "no checkpoint in"),
     ("not .js", "does not end in .js"),
