@@ -928,11 +928,13 @@ def test_a_resume_command_neither_shown_nor_written_says_to_run_the_same_command
         "run the same command with --resume")
 
 
-@pytest.mark.parametrize("stderr", [None, types.SimpleNamespace(write=print)],
-                         ids=["no-stderr", "no-encoding"])
+@pytest.mark.parametrize("stderr", [
+    None, types.SimpleNamespace(write=print),
+    types.SimpleNamespace(write=print, encoding="x-no-such-codec")],
+    ids=["no-stderr", "no-encoding", "unknown-encoding"])
 def test_a_stderr_without_an_encoding_is_taken_as_utf_8(stderr, tmp_path, monkeypatch):
-    """Windows' pythonw has no stderr (None), and a stand-in stream may have no encoding: the
-    command is then shown as UTF-8 shows it, Japanese folder and all."""
+    """Windows' pythonw has no stderr (None), and a stand-in stream may have no encoding, or one
+    Python does not know: the command is then shown as it is, Japanese folder and all."""
     saved = run_checkpoints(tmp_path, "--training-iters", "1000", name="チェック")
     monkeypatch.setattr(sys, "stderr", stderr)
     assert saved.how_to_resume() == \
