@@ -647,6 +647,9 @@ def test_load_reads_what_latest_names_and_holds_it(tmp_path):
      "{top}/step-0000020-abcdefgh/data_state.npz: missing"),
     (lambda folder: (folder / "step-0000020-abcdefgh" / "data_state.npz").write_bytes(b"PK"),
      "{top}/step-0000020-abcdefgh/data_state.npz: not readable ("),
+    (lambda folder: (folder / "step-0000020-abcdefgh" / "data_state.npz").write_bytes(
+        b"PK\x03\x04 cut short"),
+     "{top}/step-0000020-abcdefgh/data_state.npz: not readable (File is not a zip file)"),
     (lambda folder: (folder / "step-0000020-abcdefgh" / "settings.json").unlink(),
      "{top}/step-0000020-abcdefgh/settings.json: missing"),
 ])
@@ -793,6 +796,24 @@ def read_only_medium(monkeypatch, code=errno.EROFS):
             raise OSError(code, os.strerror(code), str(path))
         return real(path, flags, *args)
     monkeypatch.setattr(checkpoints, "open_own_file", open_own_file)
+
+
+def test_a_save_dir_whose_lock_opens_but_where_no_file_can_be_made_is_refused_first(
+        tmp_path, monkeypatch):
+    """A lock file left from an earlier run opens, yet a new file cannot be made there (a folder
+    whose permissions allow writing its files but not adding any): refused before training,
+    not at the first save, the folder named with the system's reason."""
+    real = checkpoints.tempfile.TemporaryFile
+
+    def temporary_file(*args, dir=None, **options):
+        if dir is not None and Path(dir) == tmp_path / "ck":
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+        return real(*args, dir=dir, **options)
+    monkeypatch.setattr(checkpoints.tempfile, "TemporaryFile", temporary_file)
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        run_checkpoints(tmp_path)
+    assert str(refused.value) == f"--save-dir {tmp_path / 'ck'}: cannot be written (Permission " \
+                                 "denied)"
 
 
 @pytest.mark.parametrize("code", [errno.EROFS, errno.EACCES, errno.EPERM])
