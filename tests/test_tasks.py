@@ -183,6 +183,45 @@ def test_a_venv_whose_stamp_matches_but_whose_packages_are_gone_is_installed_aga
                                        "lacks numpy==2.2.6, Tf_Keras==2.21.0\n")
 
 
+def test_the_first_install_makes_the_venv_and_installs_into_its_python(monkeypatch, tmp_path,
+                                                                       capsys):
+    """No venv yet: it is made where VENV says, and the lock installed by the Python it holds."""
+    lock = tmp_path / "requirements.txt"
+    lock.write_text("numpy==2.2.6 \\\n    --hash=sha256:00\n", encoding="utf-8")
+    venv = tmp_path / ".venv"
+    calls = []
+
+    def make_venv(folder):
+        calls.append(("make_venv", folder))
+        (folder / "bin").mkdir(parents=True)
+        (folder / "bin" / "python").write_text("")
+    monkeypatch.setattr(tasks, "VENV", venv)
+    monkeypatch.setattr(tasks, "make_venv", make_venv)
+    monkeypatch.setattr(tasks, "install_lock", lambda python, requirements: calls.append(
+        ("install_lock", python, requirements)))
+    assert tasks.installed(lock) == venv / "bin" / "python"
+    assert calls == [("make_venv", venv), ("install_lock", venv / "bin" / "python", lock)]
+    assert capsys.readouterr().err == f"{tasks.PROG}: installing {lock} into .venv\n"
+
+
+def test_a_venv_lacking_more_than_three_packages_names_three_and_more(monkeypatch, tmp_path,
+                                                                      capsys):
+    lock = tmp_path / "requirements.txt"
+    lock.write_text("".join(f"{name}==1.0 \\\n    --hash=sha256:00\n"
+                            for name in ["aa", "bb", "cc", "dd"]), encoding="utf-8")
+    venv = tmp_path / ".venv"
+    (venv / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
+    (venv / "bin").mkdir()
+    (venv / "bin" / "python").write_text("")
+    (venv / f"installed-{lock.name}").write_text(
+        tasks.hashlib.sha256(lock.read_bytes()).hexdigest(), encoding="utf-8")
+    monkeypatch.setattr(tasks, "VENV", venv)
+    monkeypatch.setattr(tasks, "install_lock", lambda python, requirements: None)
+    tasks.installed(lock)
+    assert capsys.readouterr().err == (f"{tasks.PROG}: installing {lock} into .venv again: it "
+                                       "lacks aa==1.0, bb==1.0, cc==1.0 and more\n")
+
+
 def test_a_lock_that_changes_is_installed_again_and_stamped(monkeypatch, tmp_path, capsys):
     """Issue 34: the set-up's promise that a changed lock is installed again was never tested:
     a stamp not compared with the lock passed."""
