@@ -222,6 +222,20 @@ def test_a_venv_lacking_more_than_three_packages_names_three_and_more(monkeypatc
                                        "lacks aa==1.0, bb==1.0, cc==1.0 and more\n")
 
 
+def test_a_windows_venvs_packages_are_found_under_their_wheel_names(monkeypatch, tmp_path):
+    """Windows' venv keeps them in Lib\\site-packages, with no lib\\python3.x; a lock's
+    tf-keras is installed as tf_keras-2.21.0.dist-info (wheels write - as _)."""
+    lock = tmp_path / "requirements.txt"
+    lock.write_text("tf-keras==2.21.0 \\\n    --hash=sha256:00\nml.dtypes==0.5.1 \\\n"
+                    "    --hash=sha256:00\n", encoding="utf-8")
+    site = tmp_path / ".venv" / "Lib" / "site-packages"
+    (site / "tf_keras-2.21.0.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(tasks, "VENV", tmp_path / ".venv")
+    assert tasks.not_installed(lock) == ["ml.dtypes==0.5.1"]
+    (site / "ml_dtypes-0.5.1.dist-info").mkdir()
+    assert tasks.not_installed(lock) == []
+
+
 def test_a_lock_that_changes_is_installed_again_and_stamped(monkeypatch, tmp_path, capsys):
     """Issue 34: the set-up's promise that a changed lock is installed again was never tested:
     a stamp not compared with the lock passed."""
