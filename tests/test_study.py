@@ -104,6 +104,23 @@ def test_a_study_list_that_cannot_be_read_is_named_with_the_reason(make_list, wh
     assert str(refused.value) == f"make study: {tmp_path / '.study'} cannot be read ({why})"
 
 
+def test_the_study_lock_names_its_holder_and_is_never_a_link(tmp_path):
+    """RUNS/.lock holds the study's process id, which a second study's refusal names; a link
+    in its place (to a file of the user's) is refused, not written through."""
+    with tasks.lock_study_folder("make study", tmp_path) as held:
+        assert (tmp_path / ".lock").read_text(encoding="utf-8") == f"{os.getpid()}\n"
+        assert not held.closed
+    (tmp_path / ".lock").unlink()
+    (tmp_path / "notes.txt").write_text("the user's own\n", encoding="utf-8")
+    (tmp_path / ".lock").symlink_to(tmp_path / "notes.txt")
+    with pytest.raises(tasks.TaskError) as refused:
+        tasks.lock_study_folder("make study", tmp_path)
+    assert str(refused.value) == (f"make study: {tmp_path / '.lock'}: a symbolic link, which is "
+                                  "not followed: refused, since a study writes only files it "
+                                  "makes")
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "the user's own\n"
+
+
 def test_a_second_study_on_a_folder_in_use_is_refused(tmp_path):
     """Issue 33: two studies on one RUNS mixed their seeds, and the second ended in a
     FileNotFoundError traceback. The first holds RUNS/.lock, as the checkpoints' runs do."""
