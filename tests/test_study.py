@@ -119,6 +119,10 @@ def test_the_study_lock_names_its_holder_and_is_never_a_link(tmp_path):
                                   "not followed: refused, since a study writes only files it "
                                   "makes")
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "the user's own\n"
+    with pytest.raises(tasks.TaskError) as refused:
+        tasks.lock_study_folder("make study", tmp_path / "gone")
+    assert str(refused.value) == (f"make study: {tmp_path / 'gone' / '.lock'} cannot be written "
+                                  "(No such file or directory)")
 
 
 def test_a_second_study_on_a_folder_in_use_is_refused(tmp_path):
