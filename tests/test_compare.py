@@ -224,6 +224,40 @@ def test_an_unwritable_plot_is_one_clear_line(tmp_path):
     assert result.stderr.startswith(f"compare_with_article.py: error: cannot write {folder}")
 
 
+def test_one_log_gets_a_test_table_of_three_columns_and_two_placed_logs_no_unplaced_count(
+        tmp_path):
+    """One log: the test table has no min .. max or count columns, which say nothing of one run.
+    Two logs, both placed among the reference runs: the verdict counts no log "not placed"."""
+    first = article_like_log(tmp_path / "a.log")
+    second = article_like_log(tmp_path / "b.log", loss_offset=0.001)
+    alone = run_script("compare_with_article.py", first, cwd=tmp_path)
+    assert alone.returncode == 0, alone.stderr
+    lines = alone.stdout.splitlines()
+    at = lines.index("Test accuracy")
+    assert lines[at + 1:at + 4] == ["                   article      run",
+                                    "first 128 images  0.984375  0.96875",
+                                    "whole test set           -   0.9612"]
+    both = run_script("compare_with_article.py", first, second, cwd=tmp_path)
+    assert both.returncode == 0, both.stderr
+    assert both.stdout.splitlines()[0] == (
+        "Verdict: 2 of 2 logs like our runs: within the 1-99% loss band of our 100 reference "
+        "runs at 76, 76 of 78 logged steps (95% of those runs are at 75 or more, the article's "
+        "log at 76)")
+
+
+def test_several_logs_without_their_test_line_are_named_in_one_list(tmp_path):
+    stopped = []
+    for name, offset in [("c.log", 0.0), ("d.log", 0.001)]:
+        whole = article_like_log(tmp_path / name, loss_offset=offset)
+        whole.write_text("".join(whole.read_text(encoding="utf-8").splitlines(
+            keepends=True)[:-2]), encoding="utf-8")
+        stopped.append(whole)
+    result = run_script("compare_with_article.py", *stopped, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (f"  not finished: 2 of 2 logs have no test line ({stopped[0]}, {stopped[1]}): their "
+            "training stopped early") in result.stdout.splitlines()
+
+
 def test_no_logs_is_a_usage_error():
     result = run_script("compare_with_article.py")
     assert result.returncode == 2
