@@ -131,6 +131,21 @@ def test_on_a_transparent_background_the_opaque_pixels_are_the_ink(colour, mnist
     assert correlation(digit_photo.read_digit(path).image, original.astype(np.float32)) > 0.9
 
 
+def test_a_transparent_picture_is_shown_on_mid_grey_as_eight_bit_pixels():
+    """The photo a reading shows: each pixel's colour over mid-grey (128) by its alpha, so a
+    transparent part stays visible whatever the ink's colour; uint8, as an image is saved."""
+    rgb = np.full((40, 40, 3), 200.0)
+    rgb[10:30, 17:23] = (10, 20, 30)
+    alpha = np.zeros((40, 40))
+    alpha[10:30, 17:23] = 1.0
+    alpha[0, 0] = 0.5
+    photo = digit_from_pixels(rgb, alpha).photo
+    assert photo.dtype == np.uint8
+    assert photo[20, 20].tolist() == [10, 20, 30]  # opaque: its own colour
+    assert photo[5, 5].tolist() == [128, 128, 128]  # transparent: the grey
+    assert photo[0, 0].tolist() == [164, 164, 164]  # half: 200 / 2 + 128 / 2
+
+
 def test_a_picture_with_a_few_transparent_parts_is_read_on_white(mnist_arrays, tmp_path):
     original = mnist_arrays["x_test"][0]
     pixels = np.zeros((224, 224, 4), np.uint8)
