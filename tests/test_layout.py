@@ -214,7 +214,10 @@ def test_predict_without_a_kept_model_says_to_run_make_run_first(tmp_path, monke
 def test_study_jobs_are_capped_by_the_free_memory_and_say_so(monkeypatch, capsys):
     monkeypatch.setattr(tasks, "available_memory", lambda: int(2.5 * 2**30))
     assert tasks.capped_by_memory("make study", 8, 10) == 2
-    assert "JOBS=8 lowered to 2" in capsys.readouterr().err
+    assert capsys.readouterr().err == ("make study: JOBS=8 lowered to 2: each seed takes up to "
+                                       "1 GB, and 2.5 GB is free\n")
+    assert tasks.capped_by_memory("make study", 2, 10) == 2  # fits: nothing lowered, or said
+    assert capsys.readouterr().err == ""
     assert tasks.capped_by_memory("make study", 8, 1) == 1  # no more jobs than seeds
     monkeypatch.setattr(tasks, "available_memory", lambda: 100 * 2**30)
     assert tasks.capped_by_memory("make study", 8, 10) == 8

@@ -125,16 +125,18 @@ def test_the_study_lock_names_its_holder_and_is_never_a_link(tmp_path):
                                   "(No such file or directory)")
 
 
-def test_a_held_study_lock_of_long_content_names_its_first_64_characters(tmp_path):
-    """What a lock file holds is shown, not trusted: at most 64 characters of it."""
+@pytest.mark.parametrize("content, holder", [("1" + "9" * 99, "1" + "9" * 63), ("", "unknown")],
+                         ids=["long", "empty"])
+def test_a_held_study_lock_names_at_most_64_characters_of_its_holder(content, holder, tmp_path):
+    """What a lock file holds is shown, not trusted: its first 64 characters, or "unknown"."""
     with open(tmp_path / ".lock", "a+", encoding="utf-8") as held:
         safe_files.lock_exclusively(held)
-        held.write("9" * 100)
+        held.write(content)
         held.flush()
         with pytest.raises(tasks.TaskError) as refused:
             tasks.lock_study_folder("make study", tmp_path)
     assert str(refused.value) == (f"make study: RUNS={tmp_path} is in use by another study "
-                                  f"(process {'9' * 64}): one study per folder")
+                                  f"(process {holder}): one study per folder")
 
 
 def test_a_second_study_on_a_folder_in_use_is_refused(tmp_path):
