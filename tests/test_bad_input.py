@@ -530,3 +530,14 @@ def test_a_command_line_is_quoted_for_the_systems_shells(windows, words, command
 
     monkeypatch.setattr(cli, "WINDOWS_SHELLS", windows)
     assert cli.shell_command(words) == command
+
+
+def test_a_batch_or_test_of_exactly_the_data_s_size_is_allowed():
+    """--batch-size 300 on 300 training images, --test-len 100 on 100 test images: they fit."""
+    from types import SimpleNamespace
+
+    from rnn_mnist import cli
+    mnist = SimpleNamespace(train=SimpleNamespace(num_examples=300),
+                            test=SimpleNamespace(num_examples=100))
+    cli.check_data_fits("train_rnn_mnist.py", mnist, SimpleNamespace(batch_size=300,
+                                                                      test_len=100))

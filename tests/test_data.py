@@ -277,3 +277,11 @@ def test_each_array_that_differs_from_the_published_mnist_is_named(capsys):
                                        "published MNIST (checksums in data/README.md)\n")
     input_data.warn_if_not_published_mnist(dict(input_data.MNIST_SHA256), "my.npz")
     assert capsys.readouterr().err == ""
+
+
+def test_keras_and_the_embedded_file_are_the_published_mnist_and_nothing_else(tmp_path):
+    """The checksums' warning is for other data: not for --data keras, nor data/mnist.npz."""
+    assert input_data.is_published_mnist_source("keras")
+    assert input_data.is_published_mnist_source(str(input_data.EMBEDDED_MNIST))
+    assert not input_data.is_published_mnist_source("Keras")
+    assert not input_data.is_published_mnist_source(str(tmp_path / "mnist.npz"))

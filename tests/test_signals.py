@@ -339,3 +339,16 @@ def test_held_stop_signals_guards_the_output_and_puts_everything_back(leaks_fail
         assert signal.getsignal(signal.SIGINT) is stop  # Ctrl-C, which every system catches
     assert (sys.stdout, sys.stderr) == streams
     assert {number: signal.getsignal(number) for number in stop_signals.STOP_SIGNALS} == handlers
+
+
+@pytest.mark.skipif(not hasattr(signal, "sigtimedwait"), reason="Linux's sigtimedwait")
+def test_the_check_for_a_held_stop_polls_and_never_waits():
+    """Each training step asks whether a stop came: with none held, the answer is at once (a
+    wait of even a second would be one per step)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals.STOP_SIGNALS)
+    try:
+        start = time.perf_counter()
+        assert stop_signals._taken_by_sigtimedwait() is None
+        assert time.perf_counter() - start < 0.5
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

@@ -46,6 +46,10 @@ def test_more_seeds_than_a_study_can_run_are_refused_before_any_memory_is_taken(
     assert not (tmp_path / "runs").exists()
 
 
+def test_the_most_seeds_a_study_runs_are_allowed():
+    assert tasks.positive_whole_number("make study", "SEEDS", "10000", most=10_000) == 10_000
+
+
 @pytest.mark.parametrize("runs", ["", " "], ids=["empty", "blank"])
 def test_an_empty_runs_is_refused_rather_than_the_project_folder_studied_into(runs):
     """Issue 33: `make study RUNS=` studied into the repository's folder, and removed the
