@@ -300,6 +300,23 @@ def study_files_in(runs):
 
 
 @STAND_IN_LIMIT
+def test_a_study_makes_a_runs_folder_two_levels_deep_and_names_one_it_cannot_make(
+        stand_in_seeds, tmp_path, monkeypatch, capsys):
+    runs = tmp_path / "studies" / "first"
+    monkeypatch.setattr(tasks, "available_memory", lambda: int(1.5 * 2**30))
+    assert tasks.main(["study", f"RUNS={runs}", "SEEDS=2", "JOBS=2"]) == 0
+    assert (runs / "seed-1.log").exists() and (runs / "times.txt").exists()
+    assert f"{tasks.PROG} study: JOBS=2 lowered to 1: each seed takes up to 1 GB, and 1.5 GB " \
+           "is free" in capsys.readouterr().err.splitlines()
+    (tmp_path / "notes").write_text("a file, not a folder\n", encoding="utf-8")
+    capsys.readouterr()
+    assert tasks.main(["study", f"RUNS={tmp_path / 'notes' / 'runs'}", "SEEDS=1"]) != 0
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"{tasks.PROG} study: RUNS={tmp_path / 'notes' / 'runs'} cannot be made (Not a "
+        "directory)")
+
+
+@STAND_IN_LIMIT
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_study_runs_each_seed_jobs_at_a_time_and_compares_their_logs(
         jobs, stand_in_seeds, tmp_path, monkeypatch, capsys):
