@@ -939,3 +939,25 @@ def test_ctrl_c_while_a_program_runs_is_waited_out_and_raised_only_if_interrupti
     monkeypatch.setattr(tasks.subprocess, "Popen", CtrlCWhileWaiting(3))
     with pytest.raises(KeyboardInterrupt):
         tasks.call(["program"], interruptible=True)
+
+
+def test_no_command_prints_the_usage_and_the_examples(capsys):
+    """`python3 tasks.py` alone: the commands in one line, then the docstring's examples."""
+    assert tasks.main([]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == ("usage: tasks.py {run,predict,compare,export-page,keras,export,test,"
+                        "test-slow,test-platforms,test-page,test-export,demo,study,reference,"
+                        "notebook,tensorboard,bench,lock,mutate,clean} [NAME=VALUE ...] "
+                        "[more words]")
+    assert lines[1] == "    python3 tasks.py run                     # Linux, macOS (make run " \
+                       "calls this)"
+    assert lines[-1].startswith("    py tasks.py study SEEDS=100 JOBS=2")
+
+
+def test_ctrl_c_between_two_programs_is_one_line_and_exit_130(monkeypatch, capsys):
+    def stopped(settings, extra):
+        raise KeyboardInterrupt
+    monkeypatch.setitem(tasks.COMMANDS, "run", stopped)
+    assert tasks.main(["run"]) == 130
+    assert capsys.readouterr().err == f"{tasks.PROG}: interrupted\n"
+
