@@ -145,7 +145,7 @@ BAD_LOGS = [
     ("empty", lambda tmp: write_text(tmp / "empty.log", ""), "empty file"),
     ("blank", lambda tmp: write_text(tmp / "blank.log", "\n\n"), "empty file"),
     ("no step lines", lambda tmp: write_text(tmp / "test_only.log", "Test Accuracy: 0.96875\n"),
-     "no step lines"),
+     "no step lines (expected lines like 'step: 10 / loss: 1.751291 / acc: 0.42969')"),
     ("garbled step", lambda tmp: write_text(
         tmp / "garbled.log", "step: 10 / loss: 1.751291 / acc: 0.42969\nstep: 20 / loss: 1.5x\n"),
      "line 2: not a line of train_rnn_mnist.py's log: 'step: 20 / loss: 1.5x'"),
@@ -167,6 +167,15 @@ BAD_LOGS = [
         tmp / "cut.log", "step: 10 / loss: 1.751291 / acc: 0.42969\nTest Accuracy: 0.98"),
      "line 2: cut off (no newline at the end of the file: was the run still writing?)"),
 ]
+
+
+def test_a_blank_line_within_a_log_is_passed_over_not_the_end_of_it():
+    """A log pasted from the article's page, or edited by hand, can have an empty line between
+    its steps: the steps after it are read too."""
+    log = log_lines.parse_log_text("step: 10 / loss: 1.751291 / acc: 0.42969\n\n"
+                                   "step: 20 / loss: 1.554639 / acc: 0.46875\n"
+                                   "Test Accuracy: 0.96875\n", "pasted.log")
+    assert log.steps == [10, 20] and log.test_accuracy == 0.96875
 
 
 @pytest.mark.parametrize("make_log, complaint", [case[1:] for case in BAD_LOGS],
