@@ -153,6 +153,20 @@ def test_ctrl_c_during_a_study_says_what_was_kept(monkeypatch, tmp_path, capsys)
         f"in {tmp_path / 'runs'}; nothing else there was removed")
 
 
+def stand_in_venv(monkeypatch, tmp_path, lock=None):
+    """tasks.VENV as a folder holding a Python (an empty file) and an empty site-packages; with
+    `lock`, also the stamp that says it is installed."""
+    venv = tmp_path / ".venv"
+    (venv / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
+    (venv / "bin").mkdir()
+    (venv / "bin" / "python").write_text("")
+    if lock is not None:
+        (venv / f"installed-{lock.name}").write_text(
+            tasks.hashlib.sha256(lock.read_bytes()).hexdigest(), encoding="utf-8")
+    monkeypatch.setattr(tasks, "VENV", venv)
+    return venv
+
+
 def test_a_venv_whose_stamp_matches_but_whose_packages_are_gone_is_installed_again(
         monkeypatch, tmp_path, capsys):
     """Issue 33: the stamp alone was trusted, and the run ended in a ModuleNotFoundError."""
@@ -160,15 +174,10 @@ def test_a_venv_whose_stamp_matches_but_whose_packages_are_gone_is_installed_aga
     lock.write_text("numpy==2.2.6 \\\n    --hash=sha256:00\nTf_Keras==2.21.0 \\\n"
                     "    --hash=sha256:00\nappnope==1.0.0 ; sys_platform == 'darwin' \\\n"
                     "    --hash=sha256:00\n    # via\n    #   ipykernel\n", encoding="utf-8")
-    venv = tmp_path / ".venv"
+    venv = stand_in_venv(monkeypatch, tmp_path, lock)
     site = venv / "lib" / "python3.11" / "site-packages"
-    (site / "numpy-2.2.6.dist-info").mkdir(parents=True)
+    (site / "numpy-2.2.6.dist-info").mkdir()
     (site / "tf_keras-2.21.0.dist-info").mkdir()
-    (venv / "bin").mkdir()
-    (venv / "bin" / "python").write_text("")
-    (venv / f"installed-{lock.name}").write_text(
-        tasks.hashlib.sha256(lock.read_bytes()).hexdigest(), encoding="utf-8")
-    monkeypatch.setattr(tasks, "VENV", venv)
     monkeypatch.setattr(tasks, "install_lock", lambda python, requirements: pytest.fail("again"))
     assert tasks.installed(lock) == venv / "bin" / "python"  # whole: no install
 
@@ -209,13 +218,7 @@ def test_a_venv_lacking_more_than_three_packages_names_three_and_more(monkeypatc
     lock = tmp_path / "requirements.txt"
     lock.write_text("".join(f"{name}==1.0 \\\n    --hash=sha256:00\n"
                             for name in ["aa", "bb", "cc", "dd"]), encoding="utf-8")
-    venv = tmp_path / ".venv"
-    (venv / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
-    (venv / "bin").mkdir()
-    (venv / "bin" / "python").write_text("")
-    (venv / f"installed-{lock.name}").write_text(
-        tasks.hashlib.sha256(lock.read_bytes()).hexdigest(), encoding="utf-8")
-    monkeypatch.setattr(tasks, "VENV", venv)
+    stand_in_venv(monkeypatch, tmp_path, lock)
     monkeypatch.setattr(tasks, "install_lock", lambda python, requirements: None)
     tasks.installed(lock)
     assert capsys.readouterr().err == (f"{tasks.PROG}: installing {lock} into .venv again: it "
@@ -241,11 +244,8 @@ def test_a_lock_that_changes_is_installed_again_and_stamped(monkeypatch, tmp_pat
     a stamp not compared with the lock passed."""
     lock = tmp_path / "requirements.txt"
     lock.write_text("numpy==2.2.6 \\\n    --hash=sha256:00\n", encoding="utf-8")
-    venv = tmp_path / ".venv"
-    (venv / "lib" / "python3.11" / "site-packages" / "numpy-2.2.6.dist-info").mkdir(parents=True)
-    (venv / "bin").mkdir()
-    (venv / "bin" / "python").write_text("")
-    monkeypatch.setattr(tasks, "VENV", venv)
+    venv = stand_in_venv(monkeypatch, tmp_path)
+    (venv / "lib" / "python3.11" / "site-packages" / "numpy-2.2.6.dist-info").mkdir()
     installs = []
     monkeypatch.setattr(tasks, "install_lock", lambda python, requirements: installs.append(
         lock.read_text(encoding="utf-8")))
