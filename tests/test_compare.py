@@ -36,6 +36,14 @@ def article_like_log(path, loss_offset=0.0, test_accuracy=0.96875, full_test_acc
     return write_log(path, losses, ARTICLE.accuracies, test_accuracy, full_test_accuracy)
 
 
+def stopped_log(path, loss_offset=0.0):
+    """An article-like log cut before its two test lines, as a run stopped during training."""
+    whole = article_like_log(path, loss_offset)
+    whole.write_text("".join(whole.read_text(encoding="utf-8").splitlines(keepends=True)[:-2]),
+                     encoding="utf-8")
+    return whole
+
+
 def test_the_article_log_parses():
     assert ARTICLE.steps == list(range(10, 790, 10))
     assert ARTICLE.losses[0] == 1.751291 and ARTICLE.accuracies[0] == 0.42969
@@ -255,12 +263,7 @@ def test_one_log_gets_a_test_table_of_three_columns_and_two_placed_logs_no_unpla
 
 
 def test_several_logs_without_their_test_line_are_named_in_one_list(tmp_path):
-    stopped = []
-    for name, offset in [("c.log", 0.0), ("d.log", 0.001)]:
-        whole = article_like_log(tmp_path / name, loss_offset=offset)
-        whole.write_text("".join(whole.read_text(encoding="utf-8").splitlines(
-            keepends=True)[:-2]), encoding="utf-8")
-        stopped.append(whole)
+    stopped = [stopped_log(tmp_path / "c.log"), stopped_log(tmp_path / "d.log", 0.001)]
     result = run_script("compare_with_article.py", *stopped, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (f"  not finished: 2 of 2 logs have no test line ({stopped[0]}, {stopped[1]}): their "
@@ -275,9 +278,7 @@ def test_no_logs_is_a_usage_error():
 
 def test_a_log_without_its_test_line_is_flagged_in_the_verdict(tmp_path):
     finished = article_like_log(tmp_path / "finished.log")
-    stopped = tmp_path / "stopped.log"
-    stopped.write_text("".join(finished.read_text(encoding="utf-8").splitlines(keepends=True)[:-2]),
-                       encoding="utf-8")
+    stopped = stopped_log(tmp_path / "stopped.log")
     result = run_script("compare_with_article.py", finished, stopped, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (f"  not finished: 1 of 2 logs have no test line ({stopped}): their training stopped "
