@@ -958,9 +958,9 @@ def test_a_stderr_without_an_encoding_is_taken_as_utf_8(stderr, tmp_path, monkey
     Python does not know: the command is then shown as it is, Japanese folder and all."""
     saved = run_checkpoints(tmp_path, "--training-iters", "1000", name="チェック")
     monkeypatch.setattr(sys, "stderr", stderr)
-    assert saved.how_to_resume() == \
-        f"resume with: {checkpoints.resume_command(saved.args.argv)}"
-    assert "チェック" in saved.how_to_resume()
+    line = saved.how_to_resume()
+    assert line == f"resume with: {checkpoints.resume_command(saved.args.argv)}"
+    assert "チェック" in line
 
 
 def test_a_folder_with_a_checkpoint_is_kept_unless_overwrite(tmp_path):

@@ -158,6 +158,22 @@ def checkpoint_of_shapes(folder, shapes):
     return folder
 
 
+def refusals_of_export_and_predict(checkpoint, mnist_arrays):
+    """The CheckpointError messages with which the export and predict_digit.py refuse
+    `checkpoint` (released after)."""
+    said = []
+    try:
+        for read in (lambda: export_page_model.page_model(checkpoint, mnist_arrays),
+                     lambda: predict_digit.probabilities_by_row(
+                         checkpoint, mnist_arrays["x_test"][:1].astype(np.float32))):
+            with pytest.raises(checkpoints.CheckpointError) as refused:
+                read()
+            said.append(str(refused.value))
+    finally:
+        checkpoint.release()
+    return said
+
+
 def test_a_model_whose_shapes_do_not_fit_together_is_refused_by_the_export_and_predict(
         tmp_path, mnist_arrays):
     """Issue 33: the export wrote a 128-unit LSTM beside an 8-unit dense layer, which the page
@@ -167,14 +183,7 @@ def test_a_model_whose_shapes_do_not_fit_together_is_refused_by_the_export_and_p
     complaint = (f"{checkpoint.folder}: the model's shapes do not fit together: its "
                  "rnn/basic_lstm_cell/kernel is [44, 64], not the [36, 32] that its dense "
                  "layer's 8 inputs need")
-    with pytest.raises(checkpoints.CheckpointError) as refused:
-        export_page_model.page_model(checkpoint, mnist_arrays)
-    assert str(refused.value) == complaint
-    with pytest.raises(checkpoints.CheckpointError) as refused:
-        predict_digit.probabilities_by_row(checkpoint, mnist_arrays["x_test"][:1].astype(
-            np.float32))
-    assert str(refused.value) == complaint
-    checkpoint.release()
+    assert refusals_of_export_and_predict(checkpoint, mnist_arrays) == [complaint, complaint]
 
 
 @pytest.mark.parametrize("change, complaint", [
@@ -191,14 +200,8 @@ def test_a_checkpoint_of_another_model_is_refused_by_the_export_and_predict_in_o
     shapes = checkpoints.article_model_shapes(16)
     change(shapes)
     checkpoint = checkpoints.load(checkpoint_of_shapes(tmp_path / "ck", shapes))
-    with pytest.raises(checkpoints.CheckpointError) as refused:
-        export_page_model.page_model(checkpoint, mnist_arrays)
-    assert str(refused.value) == f"{checkpoint.folder}: {complaint}"
-    with pytest.raises(checkpoints.CheckpointError) as refused:
-        predict_digit.probabilities_by_row(checkpoint, mnist_arrays["x_test"][:1].astype(
-            np.float32))
-    assert str(refused.value) == f"{checkpoint.folder}: {complaint}"
-    checkpoint.release()
+    assert refusals_of_export_and_predict(checkpoint, mnist_arrays) == [
+        f"{checkpoint.folder}: {complaint}"] * 2
 
 
 @pytest.mark.parametrize("what, complaint", [
