@@ -189,6 +189,21 @@ def with_header(tmp_path, arrays, name, key, shape, version=None):
         members[f"{key}.npy"] = written.getvalue()
     members[f"{key}.npy"] = members[f"{key}.npy"].replace(real, f"{shape}".encode().ljust(
         len(real)), 1)
+    return rewritten(path, members)
+
+
+def with_npy_header(tmp_path, arrays, name, key, header):
+    """The archive with `key`'s member a .npy header made from `header` over its real data."""
+    path = save_npz(tmp_path / name, arrays)
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    written = io.BytesIO()
+    np.lib.format.write_array_header_1_0(written, header)
+    members[f"{key}.npy"] = written.getvalue() + arrays[key].tobytes()
+    return rewritten(path, members)
+
+
+def rewritten(path, members):
     with zipfile.ZipFile(path, "w") as archive:
         for member, data in members.items():
             archive.writestr(member, data)
@@ -211,6 +226,18 @@ def more_labels_declared_than_held(tmp_path, arrays):
     return with_header(tmp_path, arrays, "cut_labels.npz", "y_test", (900,))
 
 
+def a_size_past_64_bits_declared(tmp_path, arrays):
+    # 2^32 x 2^32 one-byte pixels: 2^64 bytes, which a product in int64 wraps round to 0.
+    return with_npy_header(tmp_path, arrays, "wraps.npz", "x_test", {
+        "descr": "|u1", "fortran_order": False, "shape": (2**32, 2**32)})
+
+
+def one_value_of_a_gigabyte_declared(tmp_path, arrays):
+    # No shape, so no count of images to name: a single value of a type 1 GB wide.
+    return with_npy_header(tmp_path, arrays, "one_value.npz", "x_test", {
+        "descr": "|V1000000001", "fortran_order": False, "shape": ()})
+
+
 BAD_FILES = [
     (missing_file, "no such file"),
     (billion_images_declared, "x_test declares 1,000,000,000 images (784.0 GB), more than "
@@ -222,6 +249,10 @@ BAD_FILES = [
                                                  "short or lies"),
     (more_labels_declared_than_held, "y_test declares 900 labels (900 bytes) but holds 328 "
                                      "bytes: the file is cut short or lies"),
+    (a_size_past_64_bits_declared, "x_test declares 4,294,967,296 images "
+                                   "(18,446,744,073.7 GB), more than MNIST-like data holds"),
+    (one_value_of_a_gigabyte_declared, "x_test declares it (1.0 GB), more than MNIST-like "
+                                       "data holds"),
     (a_folder, "not a file"),
     (text_file, "not an .npz archive (it does not start like a zip file)"),
     (single_npy, "not an .npz archive (a single .npy array)"),
