@@ -866,6 +866,23 @@ def test_only_the_checkpoints_the_folder_lists_go_and_nothing_else(tmp_path):
     assert (outside / "precious.txt").read_text() == "mine"  # a link is not followed
 
 
+@pytest.mark.parametrize("first", ["a link", "a file"])
+def test_a_name_that_is_not_a_checkpoint_folder_does_not_stop_the_older_ones_going(first,
+                                                                                   tmp_path):
+    # The older names come as a set, in any order: the one met first is fixed here.
+    (tmp_path / "step-0000010-abcdefgh").mkdir()
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    if first == "a link":
+        (tmp_path / "step-0000005-zzzzzzzz").symlink_to(outside)
+    else:
+        (tmp_path / "step-0000005-zzzzzzzz").write_text("mine")
+
+    assert checkpoints.remove_older(
+        tmp_path, ["step-0000005-zzzzzzzz", "step-0000010-abcdefgh"]) == set()
+    assert {path.name for path in tmp_path.iterdir()} == {"step-0000005-zzzzzzzz"}
+
+
 @pytest.mark.parametrize("text, listed", [
     ("step-0000010-abcdefgh\nstep-0000020-a_b_c_d_\n", {"step-0000010-abcdefgh",
                                                         "step-0000020-a_b_c_d_"}),
@@ -1035,6 +1052,18 @@ def test_a_folder_replaced_after_it_was_locked_is_not_ours(tmp_path):
     (tmp_path / "ck").rename(tmp_path / "moved")
     (tmp_path / "ck").mkdir()
     (tmp_path / "ck" / ".lock").write_text("")
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        saved.check_folder_is_ours()
+    assert str(refused.value) == (f"--save-dir {tmp_path / 'ck'}: not saved: the folder was "
+                                  "removed or replaced while this run used it")
+
+
+def test_a_folder_replaced_by_one_whose_lock_links_to_the_old_lock_is_not_ours(tmp_path):
+    # The link leads to the very file this run holds; the folder is still another one.
+    saved = run_checkpoints(tmp_path)
+    (tmp_path / "ck").rename(tmp_path / "moved")
+    (tmp_path / "ck").mkdir()
+    (tmp_path / "ck" / ".lock").symlink_to(tmp_path / "moved" / ".lock")
     with pytest.raises(checkpoints.CheckpointError) as refused:
         saved.check_folder_is_ours()
     assert str(refused.value) == (f"--save-dir {tmp_path / 'ck'}: not saved: the folder was "
