@@ -232,10 +232,17 @@ def a_size_past_64_bits_declared(tmp_path, arrays):
         "descr": "|u1", "fortran_order": False, "shape": (2**32, 2**32)})
 
 
-def one_value_of_a_gigabyte_declared(tmp_path, arrays):
-    # No shape, so no count of images to name: a single value of a type 1 GB wide.
+def one_value_past_a_gigabyte_declared(tmp_path, arrays):
+    # No shape, so no count of images to name: a single value of a type 1.05 GB wide (shown
+    # to one decimal: 1.1 GB).
     return with_npy_header(tmp_path, arrays, "one_value.npz", "x_test", {
-        "descr": "|V1000000001", "fortran_order": False, "shape": ()})
+        "descr": "|V1050000000", "fortran_order": False, "shape": ()})
+
+
+def one_value_of_exactly_a_gigabyte_declared(tmp_path, arrays):
+    # The most this loader reads: refused only because the file does not hold it.
+    return with_npy_header(tmp_path, arrays, "one_gigabyte.npz", "x_test", {
+        "descr": "|V1000000000", "fortran_order": False, "shape": ()})
 
 
 BAD_FILES = [
@@ -251,8 +258,11 @@ BAD_FILES = [
                                      "bytes: the file is cut short or lies"),
     (a_size_past_64_bits_declared, "x_test declares 4,294,967,296 images "
                                    "(18,446,744,073.7 GB), more than MNIST-like data holds"),
-    (one_value_of_a_gigabyte_declared, "x_test declares it (1.0 GB), more than MNIST-like "
-                                       "data holds"),
+    (one_value_past_a_gigabyte_declared, "x_test declares it (1.1 GB), more than MNIST-like "
+                                         "data holds"),
+    (one_value_of_exactly_a_gigabyte_declared, "x_test declares it (1,000,000,000 bytes) but "
+                                               "holds 156,928 bytes: the file is cut short or "
+                                               "lies"),
     (a_folder, "not a file"),
     (text_file, "not an .npz archive (it does not start like a zip file)"),
     (single_npy, "not an .npz archive (a single .npy array)"),

@@ -140,6 +140,15 @@ def test_other_data_is_not_checked_against_the_published_mnist(tiny_npz, capsys)
     assert capsys.readouterr().err == ""
 
 
+def test_read_data_sets_keeps_the_old_loaders_defaults(tiny_npz, tiny_arrays):
+    # Labels as digits unless one_hot is asked for, and the first 5,000 training images set
+    # aside for validation, as tensorflow.examples.tutorials.mnist.input_data had them.
+    data = input_data.read_data_sets(tiny_npz)
+    np.testing.assert_array_equal(data.test.labels, tiny_arrays["y_test"])
+    np.testing.assert_array_equal(data.validation.labels, tiny_arrays["y_train"][:5000])
+    np.testing.assert_array_equal(data.train.labels, tiny_arrays["y_train"][5000:])
+
+
 def test_data_keras_goes_through_tf_keras_datasets(mnist_arrays, monkeypatch, capsys):
     tf = tensorflow_v1.load()
     calls = []
