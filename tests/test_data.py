@@ -167,6 +167,23 @@ def test_data_keras_goes_through_tf_keras_datasets(mnist_arrays, monkeypatch, ca
     assert capsys.readouterr() == ("", "Downloading data from https://storage.googleapis.com/...\n")
 
 
+@pytest.mark.parametrize("given, passed", [({}, False), ({"verbose": True}, True)])
+def test_read_data_sets_tells_tensorflows_import_whether_to_be_verbose(given, passed,
+                                                                        mnist_arrays,
+                                                                        monkeypatch):
+    # Quiet unless asked: --verbose shows TensorFlow's own start-up lines, and only then.
+    tf, load = tensorflow_v1.load(), tensorflow_v1.load
+    asked = []
+    monkeypatch.setattr(tensorflow_v1, "load", lambda verbose=False: asked.append(verbose) or
+                        load(verbose))
+    monkeypatch.setattr(tf.keras.datasets.mnist, "load_data", lambda: (
+        (mnist_arrays["x_train"], mnist_arrays["y_train"]),
+        (mnist_arrays["x_test"], mnist_arrays["y_test"])))
+    input_data.read_data_sets("keras", **given)
+    # The first call imports; each `tf.` name looked up after it calls load() again.
+    assert bool(asked[0]) is passed
+
+
 def test_a_failed_keras_download_is_one_clear_error(monkeypatch):
     tf = tensorflow_v1.load()
 
