@@ -280,7 +280,8 @@ BAD_FILES = [
     (negative_pixel, "x_test has pixels outside 0..255 (min -1, max 255)"),
     (counts_differ, "x_train has 5300 images but y_train has 5299 labels"),
     (empty_test_set, "x_test is empty"),
-    (scaled_images, "x_train looks scaled to [0, 1] already (max 1.0); give pixels 0..255"),
+    (scaled_images, "x_train looks scaled to [0, 1] already (max 1.0); give pixels 0..255, as "
+                    "tf.keras.datasets.mnist does (multiply by 255)"),
     (only_validation_images, "x_train has 5000 images; the article's loader keeps the first 5000 "
                              "for validation and needs more"),
 ]
@@ -320,6 +321,20 @@ def test_a_bad_data_file_is_one_line_naming_it(make_bad_file, complaint, tmp_pat
     assert lines[0].startswith("train_rnn_mnist.py: error: ")
     assert complaint in lines[0]
     assert str(path) in lines[0]
+
+
+@pytest.mark.parametrize("pixels", [
+    pytest.param(lambda x: (x > 127).astype(np.uint8), id="whole_numbers_0_and_1"),
+    pytest.param(lambda x: x.astype(np.float32) / 170, id="floats_up_to_1.5"),
+])
+def test_pixels_that_only_look_small_are_not_taken_for_scaled_ones(pixels, tmp_path,
+                                                                   tiny_arrays):
+    # Only floats of at most 1 are what a division by 255 gives; whole numbers of at most 1 are
+    # black-and-white pixels, odd but not scaled.
+    import input_data
+
+    path = save_npz(tmp_path / "small.npz", tiny_arrays, x_train=pixels(tiny_arrays["x_train"]))
+    assert input_data.load_mnist_arrays(path)["x_train"].max() == pixels(np.array(255))
 
 
 @pytest.mark.parametrize("flags, complaint", [
