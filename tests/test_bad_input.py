@@ -107,6 +107,17 @@ def missing_key(tmp_path, arrays):
     return save_npz(tmp_path / "no_labels.npz", arrays, y_test=None)
 
 
+def missing_keys(tmp_path, arrays):
+    return save_npz(tmp_path / "no_test_set.npz", arrays, x_test=None, y_test=None)
+
+
+def pickled_images(tmp_path, arrays):
+    # Python objects, which NumPy stores pickled: loading them could run any code.
+    images = np.empty(len(arrays["x_test"]), dtype=object)
+    images[:] = list(arrays["x_test"])
+    return save_npz(tmp_path / "pickled.npz", arrays, x_test=images)
+
+
 def flat_images(tmp_path, arrays):
     return save_npz(tmp_path / "flat.npz", arrays,
                     x_train=arrays["x_train"].reshape(-1, 784))
@@ -269,6 +280,9 @@ BAD_FILES = [
     (truncated, "not a readable .npz archive (File is not a zip file)"),
     (corrupted_member, "not a readable .npz archive (Bad CRC-32 for file 'x_train.npy')"),
     (missing_key, "missing key(s) y_test"),
+    (missing_keys, "missing key(s) x_test, y_test"),
+    (pickled_images, "not a readable .npz archive (Object arrays cannot be loaded when "
+                     "allow_pickle=False)"),
     (flat_images, "x_train has shape (5300, 784), expected (N, 28, 28)"),
     (wrong_image_size, "x_test has shape (200, 27, 27), expected (N, 28, 28)"),
     (string_pixels, "x_test has dtype <U3, expected uint8"),
