@@ -367,6 +367,17 @@ def test_a_run_whose_stderr_cannot_be_written_trains_and_logs_all_the_same(redir
     assert result.stdout == resumable_log
 
 
+@pytest.mark.skipif(not shutil.which("sh"), reason="no sh")
+def test_a_closed_stderr_is_given_the_null_device_and_what_is_said_there_is_lost():
+    # The fast half of the test above: keep_stderr_optional() alone, with no training.
+    code = ("import os, sys; from rnn_mnist.cli import keep_stderr_optional; "
+            "keep_stderr_optional(); print('lost', file=sys.stderr); sys.stderr.flush(); "
+            "print(os.path.samestat(os.fstat(2), os.stat(os.devnull)))")
+    result = subprocess.run(["sh", "-c", 'exec "$0" "$@" 2>&-', sys.executable, "-c", code],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "True\n", "")
+
+
 def test_the_resume_command_names_abbreviated_flags_in_full():
     args = trm.parse_args(["--save-d", "ck", "--overw", "--seed=3", "--training-i", "500"])
     assert args.argv == ["--save-dir", "ck", "--overwrite", "--seed=3", "--training-iters",
