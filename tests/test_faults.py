@@ -367,15 +367,36 @@ def test_a_run_whose_stderr_cannot_be_written_trains_and_logs_all_the_same(redir
     assert result.stdout == resumable_log
 
 
+# keep_stderr_optional() alone, then a line that is not UTF-8 (a file name's lone surrogate)
+# said on stderr, and what descriptors 2 and 0 are.
+STDERR_KEPT_OPTIONAL = """
+import os, sys
+from rnn_mnist.cli import keep_stderr_optional
+keep_stderr_optional()
+print("lost \\udcff", file=sys.stderr)
+sys.stderr.flush()
+def is_open(descriptor):
+    try:
+        return os.fstat(descriptor) is not None
+    except OSError:
+        return False
+print(os.path.samestat(os.fstat(2), os.stat(os.devnull)), is_open(0))
+"""
+
+
 @pytest.mark.skipif(not shutil.which("sh"), reason="no sh")
-def test_a_closed_stderr_is_given_the_null_device_and_what_is_said_there_is_lost():
-    # The fast half of the test above: keep_stderr_optional() alone, with no training.
-    code = ("import os, sys; from rnn_mnist.cli import keep_stderr_optional; "
-            "keep_stderr_optional(); print('lost', file=sys.stderr); sys.stderr.flush(); "
-            "print(os.path.samestat(os.fstat(2), os.stat(os.devnull)))")
-    result = subprocess.run(["sh", "-c", 'exec "$0" "$@" 2>&-', sys.executable, "-c", code],
+@pytest.mark.parametrize("redirect, stdin_open", [
+    ("2>&-", True),
+    ("0<&- 2>&-", False),  # the null device opens as descriptor 0, and is moved to 2
+    pytest.param("2>/dev/full", True, marks=pytest.mark.skipif(
+        not Path("/dev/full").exists(), reason="no /dev/full")),
+], ids=["closed", "closed with stdin", "on a full disk"])
+def test_stderr_that_cannot_be_written_becomes_the_null_device(redirect, stdin_open):
+    # The fast half of the test above, with no training: what is said on stderr is lost.
+    result = subprocess.run(["sh", "-c", f'exec "$0" "$@" {redirect}', sys.executable, "-c",
+                             STDERR_KEPT_OPTIONAL], stdin=subprocess.DEVNULL,
                             capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert (result.returncode, result.stdout, result.stderr) == (0, "True\n", "")
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"True {stdin_open}\n", "")
 
 
 def test_the_resume_command_names_abbreviated_flags_in_full():
