@@ -727,6 +727,18 @@ def test_a_log_is_read_in_each_encoding_and_line_end_it_is_saved_in(encoding, bo
     assert (log.steps, log.losses, log.test_accuracy) == ([10], [1.751291], 0.984375)
 
 
+@pytest.mark.parametrize("end", ["\r\n", "\r"], ids=["CRLF", "CR"])
+def test_a_bad_line_of_a_log_saved_with_crlf_or_cr_ends_is_named_by_its_own_number(end,
+                                                                                   tmp_path):
+    # One line end each, not two: CRLF read as CR and LF would name line 3 here.
+    path = write_bytes(tmp_path / "run.log", f"step: 10 / loss: 1.751291 / acc: 0.42969{end}"
+                       f"step: 20 / loss: 1.5x{end}".encode())
+    with pytest.raises(log_lines.LogError) as refused:
+        log_lines.parse_log(path)
+    assert str(refused.value) == (f"{path}, line 2: not a line of train_rnn_mnist.py's log: "
+                                  "'step: 20 / loss: 1.5x'")
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-32-le", "utf-32-be"])
 def test_a_log_in_utf_16_or_32_without_its_mark_is_named_so(encoding, tmp_path):
     path = write_bytes(tmp_path / "run.log",
@@ -742,6 +754,8 @@ def test_only_a_pattern_that_names_no_file_is_expanded(tmp_path):
     write_text(tmp_path / "run1.log", "")
     missing = str(tmp_path / "nowhere.log")
     assert log_lines.expanded([missing]) == [missing]  # parse_log says it is missing
+    missing = str(tmp_path / "Xmas.log")  # letters are no pattern's marks
+    assert log_lines.expanded([missing]) == [missing]
     assert log_lines.expanded([str(tmp_path / "run[1].log")]) == [str(tmp_path / "run[1].log")]
     assert log_lines.expanded([str(tmp_path / "run[0-9].log")]) == [str(tmp_path / "run1.log")]
 
