@@ -1355,6 +1355,26 @@ def test_a_checkpoint_of_the_same_run_resumes_in_silence(tmp_path, capsys):
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.parametrize("sha256, complaint", [
+    ({"x_train": "ab"}, None),
+    ({"x_train": "cd"}, "{folder}: cannot resume: --data d.npz is not the data the checkpoint "
+                        "was made with (d.npz)"),
+])
+def test_a_run_with_resume_reads_its_checkpoint_against_its_own_data(sha256, complaint,
+                                                                     tmp_path):
+    # What RunCheckpoints hands resume_checkpoint(): the data's hashes and its training stream.
+    args, train, checkpoint = resumable(tmp_path)
+    mnist = types.SimpleNamespace(sha256=sha256, train=train)
+    if complaint is None:
+        saved = checkpoints.RunCheckpoints(args, mnist)
+        assert (saved.resumed.folder, saved.resumed.step) == (checkpoint, 20)
+        saved.resumed.release()
+    else:
+        with pytest.raises(checkpoints.CheckpointError) as refused:
+            checkpoints.RunCheckpoints(args, mnist)
+        assert str(refused.value) == complaint.format(folder=tmp_path / "ck")
+
+
 @pytest.mark.parametrize("flags, sha256, images, complaint", [
     (["--seed", "3"], {"x_train": "ab"}, 12, "{folder}: cannot resume: --seed is 3 but the "
                                               "checkpoint was made with 0"),

@@ -121,11 +121,12 @@ def test_moving_average_is_centred_and_drops_the_ends():
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_the_plot_is_a_real_png(tmp_path, count):
+def test_the_plot_is_a_real_png(tmp_path, count, capsys):
     logs = [str(article_like_log(tmp_path / f"{index}.log", 0.05 * (index + 1)))
             for index in range(count)]
     plot = tmp_path / "curves.png"
     compare.main([*logs, "--plot", str(plot)])
+    assert capsys.readouterr().out.endswith(f"\n\nPlot written to {plot}\n")
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with Image.open(plot) as image:
         assert image.width >= 800 and image.height >= 300
@@ -229,6 +230,16 @@ def test_a_bad_plot_path_is_a_usage_error(plot, complaint, tmp_path):
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines()[-1] == f"compare_with_article.py: error: {complaint}"
     assert not (tmp_path / plot).exists()
+
+
+def test_logs_with_no_step_in_common_are_one_clear_line(tmp_path, capsys):
+    logs = [str(write_log(tmp_path / f"every-{every}.log", [0.5], [0.5], every=every))
+            for every in (10, 20)]  # step 10 in one, step 20 in the other
+    with pytest.raises(SystemExit) as ended:
+        compare.main(logs)
+    assert ended.value.code == 1
+    assert capsys.readouterr() == ("", "compare_with_article.py: error: the logs have no step "
+                                       "in common\n")
 
 
 def test_an_unwritable_plot_is_one_clear_line(tmp_path):
