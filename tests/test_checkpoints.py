@@ -1046,6 +1046,18 @@ def test_periodic_saves_come_every_save_every_steps_and_once_per_step(tmp_path, 
     assert written == [3, 6, 7]
 
 
+@pytest.mark.parametrize("make, complaint", [
+    (lambda latest: latest.mkdir(), "a folder, not a file"),
+    (lambda latest: latest.symlink_to(latest.parent / "step-0000020-abcdefgh"),
+     "a symbolic link, which is not followed"),
+], ids=["folder", "link"])
+def test_a_latest_that_is_not_a_file_of_the_projects_is_named(make, complaint, tmp_path):
+    make(tmp_path / "LATEST")
+    with pytest.raises(checkpoints.CheckpointError) as refused:
+        checkpoints.load(tmp_path)
+    assert str(refused.value) == f"{tmp_path / 'LATEST'}: {complaint}"
+
+
 def test_a_folder_replaced_after_it_was_locked_is_not_ours(tmp_path):
     saved = run_checkpoints(tmp_path)
     saved.check_folder_is_ours()
