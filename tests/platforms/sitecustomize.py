@@ -61,7 +61,9 @@ def play_windows():
     code_page = os.environ.get("SIMULATED_CODE_PAGE", "cp1252")
     for stream in (sys.stdin, sys.stdout, sys.stderr):
         if stream is not None:
-            stream.reconfigure(encoding=code_page)
+            # Each keeps its error handler, as Windows' Python has them: stderr's is
+            # backslashreplace there too (reconfigure() with an encoding alone makes it strict).
+            stream.reconfigure(encoding=code_page, errors=stream.errors)
     default_text_encoding_for_the_project(code_page)
     # A child's output read as text is decoded with the same code page, as on Windows.
     subprocess._text_encoding = lambda: code_page
