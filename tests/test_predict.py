@@ -63,6 +63,9 @@ def test_predicting_a_picture_agrees_with_the_models_own_input(tiny_checkpoint, 
     assert from_picture.shape == (28, 10)
     np.testing.assert_allclose(from_picture.sum(axis=1), 1, atol=1e-5)
     assert np.argmax(from_picture[-1]) == np.argmax(from_test_set[-1])
+    # Let go before predict_digit.main holds it in this same process: Windows' byte-range locks
+    # belong to a handle, so a second handle's hold is refused as if a run were removing it.
+    checkpoint.release()
 
     result = run_main(predict_digit.main, "--checkpoint", tiny_checkpoint, picture)
     assert result.returncode == 0, result.stderr
