@@ -186,39 +186,41 @@ def only_validation_images(tmp_path, arrays):
                     x_train=arrays["x_train"][:5000], y_train=arrays["y_train"][:5000])
 
 
-def with_header(tmp_path, arrays, name, key, shape, version=None):
-    """The archive with `key`'s header declaring `shape` over its real data: a file that lies
-    about its size, as NumPy would believe it. Version (2, 0) is the header NumPy writes for
-    arrays whose description passes 64 KB."""
-    path = save_npz(tmp_path / name, arrays)
-    real = f"{tuple(arrays[key].shape)}".encode()
-    with zipfile.ZipFile(path) as archive:
-        members = {info.filename: archive.read(info) for info in archive.infolist()}
-    if version is not None:
-        written = io.BytesIO()
-        np.lib.format.write_array(written, arrays[key], version=version)
-        members[f"{key}.npy"] = written.getvalue()
-    members[f"{key}.npy"] = members[f"{key}.npy"].replace(real, f"{shape}".encode().ljust(
-        len(real)), 1)
-    return rewritten(path, members)
-
-
-def with_npy_header(tmp_path, arrays, name, key, header):
-    """The archive with `key`'s member a .npy header made from `header` over its real data."""
+def with_member(tmp_path, arrays, name, key, change):
+    """The archive of `arrays` with `key`'s .npy member replaced by change(its bytes)."""
     path = save_npz(tmp_path / name, arrays)
     with zipfile.ZipFile(path) as archive:
         members = {info.filename: archive.read(info) for info in archive.infolist()}
-    written = io.BytesIO()
-    np.lib.format.write_array_header_1_0(written, header)
-    members[f"{key}.npy"] = written.getvalue() + arrays[key].tobytes()
-    return rewritten(path, members)
-
-
-def rewritten(path, members):
+    members[f"{key}.npy"] = change(members[f"{key}.npy"])
     with zipfile.ZipFile(path, "w") as archive:
         for member, data in members.items():
             archive.writestr(member, data)
     return path
+
+
+def with_header(tmp_path, arrays, name, key, shape, version=None):
+    """The archive with `key`'s header declaring `shape` over its real data: a file that lies
+    about its size, as NumPy would believe it. Version (2, 0) is the header NumPy writes for
+    arrays whose description passes 64 KB."""
+    real = f"{tuple(arrays[key].shape)}".encode()
+
+    def declaring_shape(member):
+        if version is not None:
+            written = io.BytesIO()
+            np.lib.format.write_array(written, arrays[key], version=version)
+            member = written.getvalue()
+        return member.replace(real, f"{shape}".encode().ljust(len(real)), 1)
+    return with_member(tmp_path, arrays, name, key, declaring_shape)
+
+
+def with_npy_header(tmp_path, arrays, name, key, descr, shape):
+    """The archive with `key`'s member a header of type `descr` and `shape` over its real data:
+    for what NumPy's own writer cannot be made to declare."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": descr, "fortran_order": False,
+                                                  "shape": shape})
+    return with_member(tmp_path, arrays, name, key,
+                       lambda member: header.getvalue() + arrays[key].tobytes())
 
 
 def billion_images_declared(tmp_path, arrays):
@@ -239,21 +241,18 @@ def more_labels_declared_than_held(tmp_path, arrays):
 
 def a_size_past_64_bits_declared(tmp_path, arrays):
     # 2^32 x 2^32 one-byte pixels: 2^64 bytes, which a product in int64 wraps round to 0.
-    return with_npy_header(tmp_path, arrays, "wraps.npz", "x_test", {
-        "descr": "|u1", "fortran_order": False, "shape": (2**32, 2**32)})
+    return with_npy_header(tmp_path, arrays, "wraps.npz", "x_test", "|u1", (2**32, 2**32))
 
 
 def one_value_past_a_gigabyte_declared(tmp_path, arrays):
     # No shape, so no count of images to name: a single value of a type 1.05 GB wide (shown
     # to one decimal: 1.1 GB).
-    return with_npy_header(tmp_path, arrays, "one_value.npz", "x_test", {
-        "descr": "|V1050000000", "fortran_order": False, "shape": ()})
+    return with_npy_header(tmp_path, arrays, "one_value.npz", "x_test", "|V1050000000", ())
 
 
 def one_value_of_exactly_a_gigabyte_declared(tmp_path, arrays):
     # The most this loader reads: refused only because the file does not hold it.
-    return with_npy_header(tmp_path, arrays, "one_gigabyte.npz", "x_test", {
-        "descr": "|V1000000000", "fortran_order": False, "shape": ()})
+    return with_npy_header(tmp_path, arrays, "one_gigabyte.npz", "x_test", "|V1000000000", ())
 
 
 BAD_FILES = [
