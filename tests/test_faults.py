@@ -377,9 +377,10 @@ print("lost \\udcff", file=sys.stderr)
 sys.stderr.flush()
 def is_open(descriptor):
     try:
-        return os.fstat(descriptor) is not None
+        os.fstat(descriptor)
     except OSError:
         return False
+    return True
 print(os.path.samestat(os.fstat(2), os.stat(os.devnull)), is_open(0))
 """
 

@@ -960,4 +960,3 @@ def test_ctrl_c_between_two_programs_is_one_line_and_exit_130(monkeypatch, capsy
     monkeypatch.setitem(tasks.COMMANDS, "run", stopped)
     assert tasks.main(["run"]) == 130
     assert capsys.readouterr().err == f"{tasks.PROG}: interrupted\n"
-
